@@ -1,0 +1,173 @@
+# facteur: a terminal mail client. See README for the targets.
+.POSIX:
+.SUFFIXES:
+.SUFFIXES: .c .o .sano .fzo
+
+include config.mk
+
+# ---- sources, per module (STYLE.md 1) ----
+UTIL_SRC = src/util/alloc.c src/util/buf.c src/util/log.c src/util/str.c
+NET_SRC = src/net/conn.c src/net/loop.c src/net/tls.c
+
+LIB_SRC = $(UTIL_SRC) $(NET_SRC)
+LIB_OBJ = $(LIB_SRC:.c=.o)
+LIB_SANO = $(LIB_SRC:.c=.sano)
+LIB_FZO = $(LIB_SRC:.c=.fzo)
+HDR = include/*.h src/*/*_priv.h
+
+# ---- tests ----
+TEST_SRC = tests/run.c tests/check_util.c tests/check_buf.c \
+	tests/check_loop.c tests/check_conn.c tests/testlib.c
+SERVER_TEST_SRC = tests/run_servers.c tests/check_servers_net.c \
+	tests/testlib.c
+TEST_HDR = tests/tests.h
+FUZZERS = tests/fuzz/fuzz_line
+
+MAN1 = doc/facteur.1
+
+all: facteur
+
+options:
+	@echo "facteur $(VERSION) build options:"
+	@echo "CC       = $(CC)"
+	@echo "CFLAGS   = $(FCT_CFLAGS)"
+	@echo "LDFLAGS  = $(FCT_LDFLAGS)"
+	@echo "LIBS     = $(FCT_LIBS)"
+	@echo "PREFIX   = $(PREFIX)"
+
+.c.o:
+	$(CC) $(FCT_CFLAGS) -c -o $@ $<
+
+# The same library built with ASan and UBSan, for the unit tests.
+.c.sano:
+	$(CC) $(FCT_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+# And built for libFuzzer with clang.
+.c.fzo:
+	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
+		-fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+$(LIB_OBJ) $(LIB_SANO) $(LIB_FZO) src/main.o: $(HDR) config.mk
+
+libfacteur.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rc $@ $(LIB_OBJ)
+	$(RANLIB) $@
+
+libfacteur-san.a: $(LIB_SANO)
+	rm -f $@
+	$(AR) rc $@ $(LIB_SANO)
+	$(RANLIB) $@
+
+libfacteur-fuzz.a: $(LIB_FZO)
+	rm -f $@
+	$(AR) rc $@ $(LIB_FZO)
+	$(RANLIB) $@
+
+facteur: src/main.o libfacteur.a
+	$(CC) $(FCT_LDFLAGS) -o $@ src/main.o libfacteur.a $(FCT_LIBS)
+
+tests/run: $(TEST_SRC) $(TEST_HDR) libfacteur.a
+	$(CC) $(FCT_CFLAGS) $(CHECK_CFLAGS) -Itests -o $@ $(TEST_SRC) \
+		libfacteur.a $(FCT_LDFLAGS) $(FCT_LIBS) $(CHECK_LIBS)
+
+tests/run-san: $(TEST_SRC) $(TEST_HDR) libfacteur-san.a
+	$(CC) $(FCT_CFLAGS) $(SAN_FLAGS) $(CHECK_CFLAGS) -Itests -o $@ \
+		$(TEST_SRC) libfacteur-san.a $(FCT_LDFLAGS) $(FCT_LIBS) \
+		$(CHECK_LIBS)
+
+tests/run-servers: $(SERVER_TEST_SRC) $(TEST_HDR) libfacteur.a
+	$(CC) $(FCT_CFLAGS) $(CHECK_CFLAGS) -Itests -o $@ \
+		$(SERVER_TEST_SRC) libfacteur.a $(FCT_LDFLAGS) $(FCT_LIBS) \
+		$(CHECK_LIBS)
+
+# ---- checks ----
+# Unit tests (plain, then under ASan+UBSan), the module map, headers, man
+# pages, then the integration tests against real Dovecot and Postfix.
+check: all tests/run tests/run-san tests/run-servers depcheck headers mancheck
+	./tests/run
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ./tests/run-san
+	tests/servers/with-servers.sh ./tests/run-servers
+
+# Unit tests only (no root, no servers).
+check-unit: all tests/run tests/run-san depcheck headers mancheck
+	./tests/run
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ./tests/run-san
+
+memcheck: tests/run
+	CK_FORK=no valgrind --error-exitcode=1 --leak-check=full \
+		--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+		./tests/run
+
+depcheck:
+	sh scripts/depcheck
+
+headers:
+	@for h in include/*.h; do \
+		printf '#include "%s"\ntypedef int headers_check;\n' "$${h#include/}" | \
+		$(CC) $(FCT_CFLAGS) -fsyntax-only -x c - || exit 1; \
+	done; echo "headers: each header compiles on its own"
+
+mancheck:
+	@for m in doc/*.[1-8]; do \
+		out=$$(groff -man -ww -z "$$m" 2>&1); \
+		if [ -n "$$out" ]; then echo "$$m: $$out"; exit 1; fi; \
+	done; echo "mancheck: man pages have no groff warnings"
+
+# ---- fuzzing (clang + libFuzzer) ----
+fuzz: $(FUZZERS)
+
+tests/fuzz/fuzz_line: tests/fuzz/fuzz_line.c libfacteur-fuzz.a
+	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
+		-fsanitize=fuzzer,address,undefined -o $@ \
+		tests/fuzz/fuzz_line.c libfacteur-fuzz.a $(FCT_LIBS)
+
+# Run every fuzzer for FUZZ_SECONDS each. New inputs go to tests/fuzz/work/
+# (not committed); the seeds in tests/fuzz/corpus/ are only read. A crash
+# leaves crash-* in the current directory: keep it as a regression seed.
+FUZZ_SECONDS = 60
+fuzz-run: fuzz
+	for f in $(FUZZERS); do \
+		n=$${f##*/}; mkdir -p tests/fuzz/work/$$n tests/fuzz/corpus/$$n; \
+		./$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			tests/fuzz/work/$$n tests/fuzz/corpus/$$n || exit 1; \
+	done
+
+# Replay the seed corpora (regression inputs included) once.
+fuzz-replay: fuzz
+	for f in $(FUZZERS); do \
+		n=$${f##*/}; ./$$f -runs=0 tests/fuzz/corpus/$$n || exit 1; \
+	done
+
+# ---- install ----
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1
+	cp -f facteur $(DESTDIR)$(PREFIX)/bin/facteur
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/facteur
+	for m in $(MAN1); do \
+		sed "s/@VERSION@/$(VERSION)/g" $$m > \
+			$(DESTDIR)$(MANPREFIX)/man1/$${m##*/}; \
+		chmod 644 $(DESTDIR)$(MANPREFIX)/man1/$${m##*/}; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/facteur
+	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m##*/}; done
+
+dist: clean
+	mkdir -p facteur-$(VERSION)
+	cp -R Makefile config.mk README LICENSE include src tests doc scripts \
+		bench facteur-$(VERSION) 2>/dev/null || true
+	tar -cf - facteur-$(VERSION) | gzip > facteur-$(VERSION).tar.gz
+	rm -rf facteur-$(VERSION)
+
+clean:
+	rm -f facteur src/main.o $(LIB_OBJ) $(LIB_SANO) $(LIB_FZO) \
+		libfacteur.a libfacteur-san.a libfacteur-fuzz.a \
+		tests/run tests/run-san tests/run-servers $(FUZZERS) \
+		facteur-$(VERSION).tar.gz
+
+.PHONY: all options check check-unit memcheck depcheck headers mancheck \
+	fuzz fuzz-run fuzz-replay install uninstall dist clean

@@ -1,0 +1,102 @@
+/*
+ * util.h: allocation that never fails, logging and fatal-error hooks,
+ * bounded string helpers, time.
+ *
+ * Default rule: arguments are borrowed for the duration of the call; results
+ * are owned by the caller and freed with free() unless stated otherwise.
+ */
+#ifndef FACTEUR_UTIL_H
+#define FACTEUR_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define FCT_PRINTF(f, a)	__attribute__((format(printf, f, a)))
+#define FCT_NORETURN		__attribute__((noreturn))
+#define FCT_MUST_CHECK		__attribute__((warn_unused_result))
+#else
+#define FCT_PRINTF(f, a)
+#define FCT_NORETURN		_Noreturn
+#define FCT_MUST_CHECK
+#endif
+
+/*
+ * Allocation. Out of memory is not an error path: these call fatalx().
+ * xfree_secret() overwrites n bytes before freeing (passwords, tokens).
+ */
+void	*xmalloc(size_t n);
+void	*xcalloc(size_t nmemb, size_t size);
+void	*xrealloc(void *p, size_t n);
+void	*xreallocarray(void *p, size_t nmemb, size_t size);
+char	*xstrdup(const char *s);
+char	*xstrndup(const char *s, size_t n);
+char	*xmemdup0(const void *p, size_t n);	/* copy plus a NUL */
+char	*xasprintf(const char *fmt, ...) FCT_PRINTF(1, 2);
+char	*xvasprintf(const char *fmt, va_list ap) FCT_PRINTF(1, 0);
+void	 explicit_zero(void *p, size_t n);
+void	 xfree_secret(char **s);
+
+/*
+ * Logging. Library code never prints: it calls these, and whoever owns the
+ * process (main, a test) installs a hook with log_set_hook(). Without a hook
+ * messages at LOG_WARN and above go to stderr as "facteur: TEXT".
+ * The *x variants do not append errno's text; log_warn() appends
+ * ": strerror(errno)" when errno is not 0.
+ */
+enum log_level {
+	LOG_TRACE,	/* protocol exchanges (passwords masked) */
+	LOG_DEBUG,
+	LOG_INFO,
+	LOG_WARN,
+	LOG_ERROR
+};
+
+typedef void log_hook_cb(enum log_level level, const char *msg, void *arg);
+
+void	log_set_hook(log_hook_cb *hook, void *arg);
+void	log_set_level(enum log_level min);	/* default: LOG_WARN */
+int	log_enabled(enum log_level level);
+void	log_msg(enum log_level level, const char *fmt, ...) FCT_PRINTF(2, 3);
+void	log_trace(const char *fmt, ...) FCT_PRINTF(1, 2);
+void	log_debug(const char *fmt, ...) FCT_PRINTF(1, 2);
+void	log_info(const char *fmt, ...) FCT_PRINTF(1, 2);
+void	log_warn(const char *fmt, ...) FCT_PRINTF(1, 2);
+void	log_warnx(const char *fmt, ...) FCT_PRINTF(1, 2);
+
+/*
+ * Fatal errors: run the cleanup hook (the interface installs endwin()), print
+ * "facteur: TEXT" to stderr and exit with status 1. fatal() appends errno's
+ * text, fatalx() does not. Only for impossible situations and out of memory.
+ */
+typedef void cleanup_hook_cb(void);
+void	fatal_set_cleanup(cleanup_hook_cb *hook);
+FCT_NORETURN void fatal(const char *fmt, ...) FCT_PRINTF(1, 2);
+FCT_NORETURN void fatalx(const char *fmt, ...) FCT_PRINTF(1, 2);
+
+/*
+ * Strings. strlcpy/strlcat as in OpenBSD (Debian 12's glibc lacks them):
+ * they return the length they tried to create; truncation when >= size.
+ */
+size_t	 fct_strlcpy(char *dst, const char *src, size_t size);
+size_t	 fct_strlcat(char *dst, const char *src, size_t size);
+/* snprintf that returns -1 on truncation or error, else the length. */
+int	 fct_snprintf(char *dst, size_t size, const char *fmt, ...)
+	    FCT_PRINTF(3, 4);
+/* First occurrence of needle in hay, both with lengths; NULL if absent. */
+const void *mem_find(const void *hay, size_t hlen, const void *needle,
+	    size_t nlen);
+/* ASCII case-insensitive comparisons (locale-independent). */
+int	 ascii_casecmp(const char *a, const char *b);
+int	 ascii_ncasecmp(const char *a, const char *b, size_t n);
+int	 ascii_tolower(int c);
+/* Non-zero when [p, p+n) starts with the NUL-terminated prefix, ignoring case. */
+int	 mem_has_prefix_ci(const void *p, size_t n, const char *prefix);
+/* Parse a decimal unsigned number of the whole [s, s+n); -1 on junk/overflow. */
+int	 parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out);
+
+/* Monotonic milliseconds, for timeouts. */
+int64_t	 time_mono_ms(void);
+
+#endif /* FACTEUR_UTIL_H */
