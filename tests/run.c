@@ -1,0 +1,22 @@
+/* run.c: the unit-test runner: every suite that needs no server. */
+#include <signal.h>
+#include <stdlib.h>
+
+#include "tests.h"
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	(void)signal(SIGPIPE, SIG_IGN);
+	sr = srunner_create(util_suite());
+	srunner_add_suite(sr, buf_suite());
+	srunner_add_suite(sr, loop_suite());
+	srunner_add_suite(sr, conn_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,62 @@
+/*
+ * tests.h: the suites of the test runners and the helpers they share.
+ */
+#ifndef FACTEUR_TESTS_H
+#define FACTEUR_TESTS_H
+
+#include <check.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "net.h"
+
+/* Unit suites (tests/run). */
+Suite	*util_suite(void);
+Suite	*buf_suite(void);
+Suite	*loop_suite(void);
+Suite	*conn_suite(void);
+
+/* Suites against the real servers (tests/run-servers). */
+Suite	*servers_net_suite(void);
+
+/*
+ * A synchronous test client over a net_conn: each call turns the loop until
+ * what it waits for happens, the connection fails, or TCONN_WAIT_MS pass.
+ */
+#define TCONN_WAIT_MS	15000
+
+struct tconn {
+	struct net_loop	*loop;		/* owned */
+	struct net_conn	*conn;		/* owned */
+	bool		 connected;
+	bool		 tls_ready;
+	bool		 failed;
+	bool		 drained;
+	enum net_err	 err;
+	char		 errmsg[512];
+};
+
+/* Connect; true once connected (TLS done for implicit TLS). */
+bool	 tconn_open(struct tconn *t, const struct net_conn_params *p);
+/* Wrap an existing descriptor (socketpair end); takes ownership of fd. */
+bool	 tconn_open_fd(struct tconn *t, int fd,
+	    const struct net_conn_params *p);
+void	 tconn_close(struct tconn *t);
+/* The next line, owned by the caller (free()), or NULL on failure. */
+char	*tconn_line(struct tconn *t);
+/* Send fmt plus CRLF; false on failure. */
+bool	 tconn_send(struct tconn *t, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Read lines until one starts with prefix; all lines read are appended to
+ * seen (may be NULL). The matching line is returned (free()), or NULL. */
+char	*tconn_expect(struct tconn *t, const char *prefix, struct buf *seen);
+/* STARTTLS after the go-ahead was read; true once the handshake is done. */
+bool	 tconn_starttls(struct tconn *t);
+/* Turn the loop until cond is true or ms pass; returns cond. */
+bool	 tconn_wait(struct tconn *t, bool *cond, int ms);
+
+/* Environment variable that must be set (fails the test otherwise). */
+const char *test_env(const char *name);
+
+#endif /* FACTEUR_TESTS_H */
