@@ -667,6 +667,71 @@ START_TEST(conn_tcp_implicit_tls_to_plaintext)
 }
 END_TEST
 
+static int
+listen_v6(unsigned short *port)
+{
+	struct sockaddr_in6	sin6;
+	socklen_t		len = sizeof(sin6);
+	int			fd;
+
+	fd = socket(AF_INET6, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_loopback;
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)), 0);
+	ck_assert_int_eq(listen(fd, 4), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin6, &len), 0);
+	*port = ntohs(sin6.sin6_port);
+	return fd;
+}
+
+/* Connect by IPv6 literal (_i == 0) and by host name (_i == 1), then talk. */
+START_TEST(conn_tcp_ipv6_and_name)
+{
+	struct net_conn_params	 p = { .host = _i == 0 ? "::1" : "localhost" };
+	struct tconn		 t;
+	unsigned short		 port;
+	char			 portstr[16], want[64], *l;
+	int			 lfd;
+	pid_t			 pid;
+
+	lfd = _i == 0 ? listen_v6(&port) : listen_any(&port);
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	p.port = portstr;
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char	b[64];
+		int	fd = accept(lfd, NULL, NULL);
+
+		if (fd < 0)
+			_exit(2);
+		write_all(fd, "+OK hello\r\n", 11);
+		if (read(fd, b, sizeof(b)) != 6 || memcmp(b, "QUIT\r\n", 6))
+			_exit(3);
+		write_all(fd, "+OK bye\r\n", 9);
+		_exit(0);
+	}
+	close(lfd);
+	ck_assert_msg(tconn_open(&t, &p), "%s", t.errmsg);
+	snprintf(want, sizeof(want), _i == 0 ? "[::1]:%u" : "localhost:%u",
+	    port);
+	ck_assert_str_eq(net_conn_peer(t.conn), want);
+	l = tconn_line(&t);
+	ck_assert_str_eq(l, "+OK hello");
+	free(l);
+	ck_assert(tconn_send(&t, "QUIT"));
+	l = tconn_line(&t);
+	ck_assert_str_eq(l, "+OK bye");
+	free(l);
+	ck_assert_ptr_null(tconn_line(&t));
+	ck_assert_int_eq(t.err, NET_ERR_EOF);
+	tconn_close(&t);
+	waitpid(pid, NULL, 0);
+}
+END_TEST
+
 START_TEST(conn_tls_ctx_bad_ca_file)
 {
 	char			 err[256];
@@ -713,6 +778,7 @@ conn_suite(void)
 	tc = tcase_create("tcp");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, conn_tcp_refused);
+	tcase_add_loop_test(tc, conn_tcp_ipv6_and_name, 0, 2);
 	tcase_add_test(tc, conn_tcp_fake_server_injects_after_starttls);
 	tcase_add_test(tc, conn_tcp_implicit_tls_to_plaintext);
 	tcase_add_test(tc, conn_tls_ctx_bad_ca_file);
