@@ -8,8 +8,12 @@ include config.mk
 # ---- sources, per module (STYLE.md 1) ----
 UTIL_SRC = src/util/alloc.c src/util/buf.c src/util/log.c src/util/str.c
 NET_SRC = src/net/conn.c src/net/loop.c src/net/tls.c
+CONFIG_SRC = src/config/bind.c src/config/diag.c src/config/keys.c \
+	src/config/parse.c src/config/secret.c src/config/validate.c \
+	src/config/values.c
 
-LIB_SRC = $(UTIL_SRC) $(NET_SRC)
+CLI_SRC = src/cli/args.c src/cli/config_check.c
+LIB_SRC = $(UTIL_SRC) $(NET_SRC) $(CONFIG_SRC) $(CLI_SRC)
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB_SANO = $(LIB_SRC:.c=.sano)
 LIB_FZO = $(LIB_SRC:.c=.fzo)

@@ -3,38 +3,46 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "util.h"
-
-static void
-usage(FILE *f)
-{
-	(void)fputs(
-	    "usage: facteur [-F CONFIG] [-a ACCOUNT] [-f FOLDER]\n"
-	    "       facteur sync [-F CONFIG] [ACCOUNT...]\n"
-	    "       facteur send [-F CONFIG] [-a ACCOUNT] [-q] < MESSAGE\n"
-	    "       facteur list [-F CONFIG] [-a ACCOUNT] [--json] "
-	    "[FOLDER | MAILDIR-PATH]\n"
-	    "       facteur show [-F CONFIG] [--json] [--raw] MESSAGE-FILE\n"
-	    "       facteur config-check [-F CONFIG]\n"
-	    "       facteur --help | --version\n", f);
-}
 
 int
 main(int argc, char **argv)
 {
+	struct cli_opts	o;
+	char		err[512];
+	int		rc;
+
 	/* A peer closing first must be an error code, not a signal. */
 	(void)signal(SIGPIPE, SIG_IGN);
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+	if (cli_parse_args(argc, argv, &o, err, sizeof(err)) == -1) {
+		(void)fprintf(stderr, "facteur: %s\n", err);
+		cli_opts_free(&o);
+		return CLI_USAGE;
+	}
+	switch (o.cmd) {
+	case CLI_CMD_HELP:
+		cli_usage(stdout);
+		rc = CLI_OK;
+		break;
+	case CLI_CMD_VERSION:
 		(void)printf("facteur %s\n", VERSION);
-		return 0;
+		rc = CLI_OK;
+		break;
+	case CLI_CMD_CONFIG_CHECK:
+		rc = cli_config_check(&o);
+		break;
+	default:
+		(void)fprintf(stderr, "facteur: %s: not yet implemented\n",
+		    o.cmd == CLI_CMD_UI ? "the interface" : o.cmd_name);
+		rc = CLI_USAGE;
+		break;
 	}
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0)) {
-		usage(stdout);
-		return 0;
+	cli_opts_free(&o);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		(void)fprintf(stderr, "facteur: standard output: write "
+		    "error\n");
+		return CLI_FAIL;
 	}
-	usage(stderr);
-	(void)fprintf(stderr, "facteur: %s: not yet implemented\n",
-	    argc > 1 ? argv[1] : "the interface");
-	return 2;
+	return rc;
 }
