@@ -21,13 +21,15 @@ HDR = include/*.h src/*/*_priv.h
 
 # ---- tests ----
 TEST_SRC = tests/run.c tests/check_util.c tests/check_buf.c \
-	tests/check_loop.c tests/check_conn.c tests/testlib.c
+	tests/check_loop.c tests/check_conn.c tests/check_config.c \
+	tests/check_cli.c tests/testlib.c
 SERVER_TEST_SRC = tests/run_servers.c tests/check_servers_net.c \
 	tests/testlib.c
 TEST_HDR = tests/tests.h
-FUZZERS = tests/fuzz/fuzz_line
+FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config
 
 MAN1 = doc/facteur.1
+MAN5 = doc/facteur.conf.5
 
 all: facteur
 
@@ -102,6 +104,7 @@ check-unit: all tests/run tests/run-san depcheck headers mancheck
 
 memcheck: tests/run
 	CK_FORK=no valgrind --error-exitcode=1 --leak-check=full \
+		--child-silent-after-fork=yes \
 		--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
 		./tests/run
 
@@ -128,6 +131,11 @@ tests/fuzz/fuzz_line: tests/fuzz/fuzz_line.c libfacteur-fuzz.a
 		-fsanitize=fuzzer,address,undefined -o $@ \
 		tests/fuzz/fuzz_line.c libfacteur-fuzz.a $(FCT_LIBS)
 
+tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c libfacteur-fuzz.a
+	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
+		-fsanitize=fuzzer,address,undefined -o $@ \
+		tests/fuzz/fuzz_config.c libfacteur-fuzz.a $(FCT_LIBS)
+
 # Run every fuzzer for FUZZ_SECONDS each. New inputs go to tests/fuzz/work/
 # (not committed); the seeds in tests/fuzz/corpus/ are only read. A crash
 # leaves crash-* in the current directory: keep it as a regression seed.
@@ -147,7 +155,8 @@ fuzz-replay: fuzz
 
 # ---- install ----
 install: all
-	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
+		$(DESTDIR)$(MANPREFIX)/man5
 	cp -f facteur $(DESTDIR)$(PREFIX)/bin/facteur
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/facteur
 	for m in $(MAN1); do \
@@ -155,10 +164,16 @@ install: all
 			$(DESTDIR)$(MANPREFIX)/man1/$${m##*/}; \
 		chmod 644 $(DESTDIR)$(MANPREFIX)/man1/$${m##*/}; \
 	done
+	for m in $(MAN5); do \
+		sed "s/@VERSION@/$(VERSION)/g" $$m > \
+			$(DESTDIR)$(MANPREFIX)/man5/$${m##*/}; \
+		chmod 644 $(DESTDIR)$(MANPREFIX)/man5/$${m##*/}; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/facteur
 	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m##*/}; done
+	for m in $(MAN5); do rm -f $(DESTDIR)$(MANPREFIX)/man5/$${m##*/}; done
 
 dist: clean
 	mkdir -p facteur-$(VERSION)

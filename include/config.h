@@ -96,7 +96,6 @@ struct cfg_general {
 	bool		 sidebar;
 	bool		 format_flowed;
 	bool		 forward_attachment;
-	bool		 confirm_quit;
 };
 
 struct cfg_account {

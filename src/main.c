@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 #include "util.h"
 
 int
@@ -15,6 +16,8 @@ main(int argc, char **argv)
 
 	/* A peer closing first must be an error code, not a signal. */
 	(void)signal(SIGPIPE, SIG_IGN);
+	/* Passwords are read below: keep them out of core dumps. */
+	(void)cfg_protect_secrets();
 	if (cli_parse_args(argc, argv, &o, err, sizeof(err)) == -1) {
 		(void)fprintf(stderr, "facteur: %s\n", err);
 		cli_opts_free(&o);

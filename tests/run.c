@@ -15,6 +15,8 @@ main(void)
 	srunner_add_suite(sr, buf_suite());
 	srunner_add_suite(sr, loop_suite());
 	srunner_add_suite(sr, conn_suite());
+	srunner_add_suite(sr, config_suite());
+	srunner_add_suite(sr, cli_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -16,6 +16,8 @@ Suite	*util_suite(void);
 Suite	*buf_suite(void);
 Suite	*loop_suite(void);
 Suite	*conn_suite(void);
+Suite	*config_suite(void);
+Suite	*cli_suite(void);
 
 /* Suites against the real servers (tests/run-servers). */
 Suite	*servers_net_suite(void);

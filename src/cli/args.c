@@ -1,4 +1,5 @@
 /* args.c: the command line: subcommands and their options. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,23 @@ option_name(unsigned flag)
 	}
 }
 
+/* An error about a subcommand starts "sync: "; about the UI, nothing. */
+static void FCT_PRINTF(4, 5)
+cmd_error(char *err, size_t errlen, const struct cli_opts *o,
+    const char *fmt, ...)
+{
+	va_list	ap;
+	int	n = 0;
+
+	if (o->cmd != CLI_CMD_UI)
+		n = snprintf(err, errlen, "%s: ", o->cmd_name);
+	if (n < 0 || (size_t)n >= errlen)
+		n = 0;
+	va_start(ap, fmt);
+	(void)vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
 int
 cli_parse_args(int argc, char **argv, struct cli_opts *o, char *err,
     size_t errlen)
@@ -181,27 +199,25 @@ cli_parse_args(int argc, char **argv, struct cli_opts *o, char *err,
 	o->cmd_name = commands[c].name;
 	for (seen = 1; seen <= O_V; seen <<= 1) {
 		if ((used & seen) && !(commands[c].opts & seen)) {
-			(void)snprintf(err, errlen, "%s: option %s is not "
-			    "valid here (see facteur --help)", o->cmd_name,
-			    option_name(seen));
+			cmd_error(err, errlen, o, "option %s is not valid "
+			    "here (see facteur --help)", option_name(seen));
 			return -1;
 		}
 	}
 	if (o->nargs < commands[c].min_args) {
-		(void)snprintf(err, errlen, "%s: missing %s (see facteur "
-		    "--help)", o->cmd_name, commands[c].cmd == CLI_CMD_SHOW ? "MESSAGE-FILE" :
+		cmd_error(err, errlen, o, "missing %s (see facteur --help)",
+		    commands[c].cmd == CLI_CMD_SHOW ? "MESSAGE-FILE" :
 		    "argument");
 		return -1;
 	}
 	if (o->nargs > commands[c].max_args) {
-		(void)snprintf(err, errlen, "%s: unexpected argument '%s' "
-		    "(see facteur --help)", o->cmd_name,
-		    o->args[commands[c].max_args]);
+		cmd_error(err, errlen, o, "unexpected argument '%s' (see "
+		    "facteur --help)", o->args[commands[c].max_args]);
 		return -1;
 	}
 	if (o->raw && o->json) {
-		(void)snprintf(err, errlen, "%s: --raw and --json cannot be "
-		    "combined", o->cmd_name);
+		cmd_error(err, errlen, o, "--raw and --json cannot be "
+		    "combined");
 		return -1;
 	}
 	return 0;

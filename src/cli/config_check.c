@@ -40,12 +40,14 @@ print_server(const char *label, const struct cfg_server *s)
 }
 
 static const char *
-secret_source(const char *pw, const char *cmd)
+secret_source(const char *pw, const char *cmd, bool outgoing)
 {
 	if (pw != NULL)
-		return "in the configuration file";
+		return outgoing ? "in the configuration file "
+		    "(outgoing-password)" : "in the configuration file";
 	if (cmd != NULL)
-		return "from password-command";
+		return outgoing ? "from outgoing-password-command" :
+		    "from password-command";
 	return NULL;
 }
 
@@ -65,9 +67,9 @@ print_account(const struct cfg_account *a)
 	if (a->outgoing.scheme != CFG_SCHEME_NONE)
 		(void)printf("  %-10s %s\n", "smtp user", a->outgoing.user ?
 		    a->outgoing.user : a->real_user);
-	in = secret_source(a->password, a->password_command);
+	in = secret_source(a->password, a->password_command, false);
 	out = secret_source(a->outgoing_password,
-	    a->outgoing_password_command);
+	    a->outgoing_password_command, true);
 	if (a->incoming.scheme != CFG_SCHEME_MAILDIR)
 		(void)printf("  %-10s %s\n", "password",
 		    in ? in : "none configured");
@@ -79,8 +81,10 @@ print_account(const struct cfg_account *a)
 		    CFG_AUTH_PLAIN ? "plain" : a->auth == CFG_AUTH_LOGIN ?
 		    "login" : a->auth == CFG_AUTH_XOAUTH2 ? "xoauth2" :
 		    "oauthbearer");
-	(void)printf("  %-10s %s\n", "CA", a->tls_ca_file ? a->tls_ca_file :
-	    "the system store");
+	if (a->incoming.scheme != CFG_SCHEME_MAILDIR ||
+	    a->outgoing.scheme != CFG_SCHEME_NONE)
+		(void)printf("  %-10s %s\n", "CA", a->tls_ca_file ?
+		    a->tls_ca_file : "the system store");
 	if (a->incoming.scheme == CFG_SCHEME_POP3 ||
 	    a->incoming.scheme == CFG_SCHEME_POP3S) {
 		cfg_format_duration(a->keep_on_server, dur, sizeof(dur));

@@ -121,21 +121,39 @@ static size_t
 one_utf8_char(const char *s)
 {
 	const unsigned char	*u = (const unsigned char *)s;
+	unsigned char		 lo = 0x80, hi = 0xbf;
 	size_t			 n, i;
 
+	if (u[0] == '\0')
+		return 0;
 	if (u[0] < 0x80)
 		n = 1;
-	else if ((u[0] & 0xe0) == 0xc0 && u[0] >= 0xc2)
+	else if (u[0] >= 0xc2 && u[0] <= 0xdf)
 		n = 2;
-	else if ((u[0] & 0xf0) == 0xe0)
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
 		n = 3;
-	else if ((u[0] & 0xf8) == 0xf0 && u[0] <= 0xf4)
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
 		n = 4;
 	else
 		return 0;
-	for (i = 1; i < n; i++)
-		if ((u[i] & 0xc0) != 0x80)
+	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
+	if (u[0] == 0xe0)
+		lo = 0xa0;
+	else if (u[0] == 0xed)
+		hi = 0x9f;
+	else if (u[0] == 0xf0)
+		lo = 0x90;
+	else if (u[0] == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i < n; i++) {
+		unsigned char	l = i == 1 ? lo : 0x80, h = i == 1 ? hi : 0xbf;
+
+		if (u[i] < l || u[i] > h)
 			return 0;
+	}
+	/* C1 controls (U+0080 to U+009F) are not keys. */
+	if (u[0] == 0xc2 && u[1] < 0xa0)
+		return 0;
 	return u[n] == '\0' ? n : 0;
 }
 

@@ -115,8 +115,6 @@ cfg_format_duration(int64_t secs, char *out, size_t n)
 		(void)snprintf(out, n, "forever");
 	else if (secs == 0)
 		(void)snprintf(out, n, "0");
-	else if (secs % 604800 == 0)
-		(void)snprintf(out, n, "%lldw", (long long)(secs / 604800));
 	else if (secs % 86400 == 0)
 		(void)snprintf(out, n, "%lldd", (long long)(secs / 86400));
 	else if (secs % 3600 == 0)

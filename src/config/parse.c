@@ -216,6 +216,9 @@ section_header(struct cfg_parser *p, const char *s, size_t n)
 		    (int)(alen < 31 ? alen : 31), arg);
 		if (cfg_menu_lookup(m, &p->menu) == 0)
 			p->sec = SEC_BIND;
+		else if (alen == 0)
+			cfg_error(p, p->line, "expected [bind index], [bind "
+			    "pager] or [bind compose]");
 		else
 			cfg_error(p, p->line, "expected [bind index], [bind "
 			    "pager] or [bind compose], got [bind %s]", m);
@@ -223,7 +226,8 @@ section_header(struct cfg_parser *p, const char *s, size_t n)
 	    ascii_casecmp(w, "colour") == 0) && alen == 0) {
 		p->sec = SEC_COLOR;
 	} else if (alen != 0 && (ascii_casecmp(w, "general") == 0 ||
-	    ascii_casecmp(w, "color") == 0)) {
+	    ascii_casecmp(w, "color") == 0 ||
+	    ascii_casecmp(w, "colour") == 0)) {
 		cfg_error(p, p->line, "[%s] takes no name", w);
 	} else {
 		cfg_suggest(w, kinds, 4, hint, sizeof(hint));
@@ -240,47 +244,56 @@ key_value(struct cfg_parser *p, const char *s, size_t n)
 	const char	*why = NULL, *eq;
 	size_t		 klen;
 
+	/* Lines of unknown sections were already reported once. */
+	if (p->sec == SEC_BAD)
+		return;
 	buf_init(&key, CFG_MAX_LINE);
 	buf_init(&val, CFG_MAX_LINE);
 	if (s[0] == '"') {
 		/* A quoted key, for bindings of '=', '#' or '"'. */
-		const char	*q = s + 1;
+		size_t	q;
 
-		while (q < s + n && *q != '"')
-			q++;
-		if (q == s + n) {
-			cfg_error(p, p->line, "missing closing quote");
+		if (lex_quoted(s, n, &key, &why) == -1) {
+			cfg_error(p, p->line, "key: %s", why);
 			goto out;
 		}
-		if (buf_append(&key, s + 1, (size_t)(q - s - 1)) == -1)
-			goto out;
-		eq = q + 1;
+		/* lex_quoted stops after the closing quote: find it again. */
+		for (q = 1; q < n && s[q] != '"'; q++)
+			if (s[q] == '\\')
+				q++;
+		eq = s + q + 1;
 		while (eq < s + n && is_space((unsigned char)*eq))
 			eq++;
-		if (eq == s + n || *eq != '=') {
+		if (eq >= s + n || *eq != '=') {
 			cfg_error(p, p->line, "expected '=' after the key");
+			goto out;
+		}
+	} else if (s[0] == '=' && p->sec == SEC_BIND) {
+		/* "= = search": the key is '=', then blanks, then '='. */
+		if (buf_append_byte(&key, '=') == -1)
+			goto out;
+		eq = s + 1;
+		while (eq < s + n && is_space((unsigned char)*eq))
+			eq++;
+		if (eq >= s + n || *eq != '=') {
+			cfg_error(p, p->line, "expected '=' after the key "
+			    "(quote a key that has '=' in it)");
 			goto out;
 		}
 	} else {
 		eq = memchr(s, '=', n);
 		if (eq == NULL) {
+			/* The text is not repeated: it may be a password. */
 			cfg_error(p, p->line, "expected KEY = VALUE or "
-			    "[SECTION], got '%.*s'", (int)(n > 60 ? 60 : n),
-			    s);
+			    "[SECTION]");
 			goto out;
 		}
 		klen = (size_t)(eq - s);
 		while (klen > 0 && is_space((unsigned char)s[klen - 1]))
 			klen--;
-		if (klen == 0 && !(p->sec == SEC_BIND && eq + 1 < s + n &&
-		    eq[1] == '=')) {
+		if (klen == 0) {
 			cfg_error(p, p->line, "missing key before '='");
 			goto out;
-		}
-		if (klen == 0) {
-			/* "= = search" in [bind]: the key is '='. */
-			klen = 1;
-			eq++;
 		}
 		if (buf_append(&key, s, klen) == -1)
 			goto out;
@@ -298,7 +311,8 @@ key_value(struct cfg_parser *p, const char *s, size_t n)
 		cfg_set_general(p, buf_str(&key), buf_str(&val));
 		break;
 	case SEC_ACCOUNT:
-		if (ascii_casecmp(buf_str(&key), "password") == 0 &&
+		if ((ascii_casecmp(buf_str(&key), "password") == 0 ||
+		    ascii_casecmp(buf_str(&key), "outgoing-password") == 0) &&
 		    p->password_line == 0)
 			p->password_line = p->line;
 		cfg_set_account(p, buf_str(&key), buf_str(&val));
@@ -424,20 +438,23 @@ cfg_load(const char *path, const struct cfg_env *env, struct cfg_diag *diag)
 	}
 	buf_init(&b, CFG_MAX_FILE);
 	for (;;) {
-		char	*dst = buf_reserve(&b, 8192);
+		char	chunk[8192];
 
-		if (dst == NULL) {
-			cfg_error(&p, 0, "larger than 1 MiB");
-			goto fail;
-		}
-		r = read(fd, dst, 8192);
+		r = read(fd, chunk, sizeof(chunk));
+		if (r == -1 && errno == EINTR)
+			continue;
 		if (r == -1) {
 			cfg_error(&p, 0, "cannot read: %s", strerror(errno));
 			goto fail;
 		}
 		if (r == 0)
 			break;
-		buf_commit(&b, (size_t)r);
+		if (buf_append(&b, chunk, (size_t)r) == -1) {
+			explicit_zero(chunk, sizeof(chunk));
+			cfg_error(&p, 0, "larger than 1 MiB");
+			goto fail;
+		}
+		explicit_zero(chunk, sizeof(chunk));
 	}
 	(void)close(fd);
 	cfg = parse_text(b.data ? b.data : "", b.len, path, env, diag,
@@ -445,9 +462,9 @@ cfg_load(const char *path, const struct cfg_env *env, struct cfg_diag *diag)
 	buf_free_secret(&b);
 	if (password_line > 0 && (st.st_mode & (S_IRGRP | S_IROTH))) {
 		p.name = path;
-		cfg_warning(&p, password_line, "%s holds a password and is "
-		    "readable by %s (mode %04o); run chmod 600 on it, or use "
-		    "password-command", path, (st.st_mode & S_IROTH) ?
+		cfg_warning(&p, password_line, "this file holds a password "
+		    "and is readable by %s (mode %04o); run chmod 600 on it, "
+		    "or use password-command", (st.st_mode & S_IROTH) ?
 		    "others" : "its group", (unsigned)(st.st_mode & 07777));
 	}
 	return cfg;
@@ -485,7 +502,7 @@ cfg_account(const struct config *cfg, const char *name)
 
 	for (i = 0; i < cfg->naccounts; i++) {
 		if (name == NULL ? cfg->accounts[i].is_default :
-		    strcmp(cfg->accounts[i].name, name) == 0)
+		    ascii_casecmp(cfg->accounts[i].name, name) == 0)
 			return &cfg->accounts[i];
 	}
 	return NULL;

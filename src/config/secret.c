@@ -38,10 +38,12 @@ cfg_protect_secrets(void)
 	return setrlimit(RLIMIT_CORE, &rl);
 }
 
-/* Read both pipes until both are closed; bounded. */
-static void
+/* Read both pipes until both are closed; bounded. Returns true when the
+ * output did not fit in out. */
+static bool
 drain_pipes(int outfd, int errfd, struct buf *out, struct buf *err)
 {
+	bool		overflow = false;
 	struct pollfd	pfd[2];
 	char		b[1024];
 	int		open_fds = 2;
@@ -70,11 +72,13 @@ drain_pipes(int outfd, int errfd, struct buf *out, struct buf *err)
 				continue;
 			}
 			/* Past the limits, keep reading but drop. */
-			if (buf_append(i == 0 ? out : err, b, (size_t)r) == -1)
-				continue;
+			if (buf_append(i == 0 ? out : err, b, (size_t)r) == -1 &&
+			    i == 0)
+				overflow = true;
 		}
 	}
 	explicit_zero(b, sizeof(b));
+	return overflow;
 }
 
 static void
@@ -114,6 +118,7 @@ run_command(const char *what, const char *cmd, char *err, size_t errlen)
 	int		 outp[2], errp[2], status;
 	pid_t		 pid;
 	size_t		 len;
+	bool		 overflow;
 
 	if (pipe(outp) == -1 || pipe(errp) == -1) {
 		(void)snprintf(err, errlen, "%s: pipe: %s", what,
@@ -136,7 +141,7 @@ run_command(const char *what, const char *cmd, char *err, size_t errlen)
 	(void)close(errp[1]);
 	buf_init(&out, SECRET_MAX);
 	buf_init(&serr, STDERR_MAX);
-	drain_pipes(outp[0], errp[0], &out, &serr);
+	overflow = drain_pipes(outp[0], errp[0], &out, &serr);
 	(void)close(outp[0]);
 	(void)close(errp[0]);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
@@ -149,8 +154,15 @@ run_command(const char *what, const char *cmd, char *err, size_t errlen)
 			    "%d)%s%s", what, WEXITSTATUS(status),
 			    line[0] ? ": " : "", line);
 		else
-			(void)snprintf(err, errlen, "%s killed by signal %d",
-			    what, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+			(void)snprintf(err, errlen, "%s killed by signal %d%s%s",
+			    what, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+			    line[0] ? ": " : "", line);
+		buf_free_secret(&out);
+		return NULL;
+	}
+	if (overflow) {
+		(void)snprintf(err, errlen, "%s printed more than %d bytes",
+		    what, SECRET_MAX);
 		buf_free_secret(&out);
 		return NULL;
 	}

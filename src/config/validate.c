@@ -46,7 +46,7 @@ check_plaintext(struct cfg_parser *p, size_t i)
 		if (a->incoming.scheme == CFG_SCHEME_NONE)
 			return;	/* the URL was wrong: already reported */
 		cfg_warning(p, line, "starttls = no has no effect: account "
-		    "'%s' uses implicit TLS", a->name);
+		    "'%s' has no imap://, pop3:// or smtp:// server", a->name);
 		return;
 	}
 	if (in_plain)

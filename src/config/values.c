@@ -183,7 +183,9 @@ cfg_parse_path(struct cfg_parser *p, const char *key, const char *v,
 			    "set", key);
 			return -1;
 		}
-		if (buf_append_str(&b, home) == -1) {
+		/* HOME=/ and "~/Mail" make "/Mail", not "//Mail". */
+		if (buf_append(&b, home, strcmp(home, "/") == 0 ? 0 :
+		    strlen(home)) == -1) {
 			cfg_error(p, p->line, "%s: $HOME is too long", key);
 			buf_free(&b);
 			return -1;
@@ -424,9 +426,10 @@ cfg_parse_url(struct cfg_parser *p, const char *key, const char *v,
 
 	sep = strstr(v, "://");
 	if (sep == NULL || sep == v) {
-		cfg_error(p, p->line, "%s: expected a URL such as %s, got "
-		    "'%s'", key, outgoing ? "smtps://user@smtp.example.org" :
-		    "imaps://user@imap.example.org", v);
+		/* Not repeated: "user:password@host" would show a password. */
+		cfg_error(p, p->line, "%s: expected a URL such as %s", key,
+		    outgoing ? "smtps://user@smtp.example.org" :
+		    "imaps://user@imap.example.org");
 		return -1;
 	}
 	i = url_scheme(p, key, v, (size_t)(sep - v), outgoing);
@@ -448,22 +451,19 @@ cfg_parse_url(struct cfg_parser *p, const char *key, const char *v,
 	/* A single trailing slash is harmless; a path is not ours. */
 	if (end > rest && end[-1] == '/')
 		end--;
-	if (memchr(rest, '/', (size_t)(end - rest)) != NULL) {
-		cfg_error(p, p->line, "%s: unexpected path in '%s' (folders "
-		    "are found on the server)", key, v);
-		goto fail;
-	}
 	/* The user may contain '@' (user@domain@host): split at the last. */
 	at = NULL;
 	for (sep = rest; sep < end; sep++)
 		if (*sep == '@')
 			at = sep;
+	if (at != NULL && memchr(rest, ':', (size_t)(at - rest)) != NULL) {
+		/* Checked first, and the URL never repeated: it holds a
+		 * password. */
+		cfg_error(p, p->line, "%s: do not put a password in the URL; "
+		    "use password-command or password", key);
+		goto fail;
+	}
 	if (at != NULL) {
-		if (memchr(rest, ':', (size_t)(at - rest)) != NULL) {
-			cfg_error(p, p->line, "%s: do not put a password in "
-			    "the URL; use password-command or password", key);
-			goto fail;
-		}
 		s.user = url_user(rest, (size_t)(at - rest));
 		if (s.user == NULL) {
 			cfg_error(p, p->line, "%s: bad user name in '%s'",
@@ -471,6 +471,11 @@ cfg_parse_url(struct cfg_parser *p, const char *key, const char *v,
 			goto fail;
 		}
 		rest = at + 1;
+	}
+	if (memchr(rest, '/', (size_t)(end - rest)) != NULL) {
+		cfg_error(p, p->line, "%s: unexpected path in '%s' (folders "
+		    "are found on the server)", key, v);
+		goto fail;
 	}
 	if (url_hostport(p, key, rest, (size_t)(end - rest), &s) == -1)
 		goto fail;
