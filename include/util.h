@@ -96,6 +96,20 @@ int	 mem_has_prefix_ci(const void *p, size_t n, const char *prefix);
 /* Parse a decimal unsigned number of the whole [s, s+n); -1 on junk/overflow. */
 int	 parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out);
 
+/* SHA-256 (FIPS 180-4), for content digests in facteur show --json. */
+struct sha256 {
+	uint32_t	h[8];
+	uint64_t	len;		/* bytes hashed so far */
+	unsigned char	block[64];
+	size_t		n;		/* bytes in block */
+};
+
+void	 sha256_init(struct sha256 *c);
+void	 sha256_update(struct sha256 *c, const void *p, size_t n);
+void	 sha256_final(struct sha256 *c, unsigned char out[32]);
+/* Lower-case hex digest of [p, p+n) into out (65 bytes with the NUL). */
+void	 sha256_hex(const void *p, size_t n, char out[65]);
+
 /* Monotonic milliseconds, for timeouts. */
 int64_t	 time_mono_ms(void);
 

@@ -33,7 +33,7 @@ log_enabled(enum log_level level)
 	return level >= log_min;
 }
 
-static void
+static void FCT_PRINTF(3, 0)
 log_emit(enum log_level level, int errnum, const char *fmt, va_list ap)
 {
 	char	 msg[2048];
@@ -89,7 +89,7 @@ fatal_set_cleanup(cleanup_hook_cb *hook)
 	cleanup_hook = hook;
 }
 
-static FCT_NORETURN void
+static FCT_NORETURN void FCT_PRINTF(2, 0)
 fatal_emit(int errnum, const char *fmt, va_list ap)
 {
 	cleanup_hook_cb	*hook = cleanup_hook;
