@@ -6,14 +6,20 @@
 include config.mk
 
 # ---- sources, per module (STYLE.md 1) ----
-UTIL_SRC = src/util/alloc.c src/util/buf.c src/util/log.c src/util/str.c
+UTIL_SRC = src/util/alloc.c src/util/buf.c src/util/log.c src/util/sha256.c \
+	src/util/str.c
 NET_SRC = src/net/conn.c src/net/loop.c src/net/tls.c
 CONFIG_SRC = src/config/bind.c src/config/diag.c src/config/keys.c \
 	src/config/parse.c src/config/secret.c src/config/validate.c \
 	src/config/values.c
 
-CLI_SRC = src/cli/args.c src/cli/config_check.c
-LIB_SRC = $(UTIL_SRC) $(NET_SRC) $(CONFIG_SRC) $(CLI_SRC)
+MIME_SRC = src/mime/address.c src/mime/charset.c src/mime/codec.c \
+	src/mime/compose.c src/mime/date.c src/mime/flowed.c \
+	src/mime/headers.c src/mime/html.c src/mime/msgid.c src/mime/param.c \
+	src/mime/reply.c src/mime/text.c src/mime/tree.c src/mime/words.c
+CLI_SRC = src/cli/args.c src/cli/config_check.c src/cli/filter.c \
+	src/cli/json.c src/cli/load.c src/cli/show.c
+LIB_SRC = $(UTIL_SRC) $(NET_SRC) $(CONFIG_SRC) $(MIME_SRC) $(CLI_SRC)
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB_SANO = $(LIB_SRC:.c=.sano)
 LIB_FZO = $(LIB_SRC:.c=.fzo)
@@ -22,11 +28,16 @@ HDR = include/*.h src/*/*_priv.h
 # ---- tests ----
 TEST_SRC = tests/run.c tests/check_util.c tests/check_buf.c \
 	tests/check_loop.c tests/check_conn.c tests/check_config.c \
-	tests/check_cli.c tests/testlib.c
+	tests/check_cli.c tests/check_mime_text.c tests/check_mime_addr.c \
+	tests/check_mime_codec.c tests/check_mime_compose.c \
+	tests/check_mime_corpus.c tests/check_show.c \
+	tests/minijson.c tests/testlib.c
 SERVER_TEST_SRC = tests/run_servers.c tests/check_servers_net.c \
 	tests/testlib.c
-TEST_HDR = tests/tests.h
-FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config
+TEST_HDR = tests/tests.h tests/minijson.h
+FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config tests/fuzz/fuzz_mime \
+	tests/fuzz/fuzz_words tests/fuzz/fuzz_address tests/fuzz/fuzz_date \
+	tests/fuzz/fuzz_decode tests/fuzz/fuzz_html tests/fuzz/fuzz_compose
 
 MAN1 = doc/facteur.1
 MAN5 = doc/facteur.conf.5
@@ -93,18 +104,19 @@ tests/run-servers: $(SERVER_TEST_SRC) $(TEST_HDR) libfacteur.a
 check: all tests/run tests/run-san tests/run-servers depcheck headers mancheck
 	./tests/run
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ./tests/run-san
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 CK_FORK=no ./tests/run-san
 	tests/servers/with-servers.sh ./tests/run-servers
 
 # Unit tests only (no root, no servers).
 check-unit: all tests/run tests/run-san depcheck headers mancheck
 	./tests/run
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ./tests/run-san
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 CK_FORK=no ./tests/run-san
 
 memcheck: tests/run
 	CK_FORK=no valgrind --error-exitcode=1 --leak-check=full \
 		--child-silent-after-fork=yes \
+		--suppressions=tests/valgrind.supp \
 		--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
 		./tests/run
 
@@ -136,6 +148,41 @@ tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c libfacteur-fuzz.a
 		-fsanitize=fuzzer,address,undefined -o $@ \
 		tests/fuzz/fuzz_config.c libfacteur-fuzz.a $(FCT_LIBS)
 
+tests/fuzz/fuzz_mime: tests/fuzz/fuzz_mime.c libfacteur-fuzz.a
+	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
+		-fsanitize=fuzzer,address,undefined -o $@ \
+		tests/fuzz/fuzz_mime.c libfacteur-fuzz.a $(FCT_LIBS)
+
+tests/fuzz/fuzz_words: tests/fuzz/fuzz_words.c libfacteur-fuzz.a
+	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
+		-fsanitize=fuzzer,address,undefined -o $@ \
+		tests/fuzz/fuzz_words.c libfacteur-fuzz.a $(FCT_LIBS)
+
+tests/fuzz/fuzz_address: tests/fuzz/fuzz_address.c libfacteur-fuzz.a
+	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
+		-fsanitize=fuzzer,address,undefined -o $@ \
+		tests/fuzz/fuzz_address.c libfacteur-fuzz.a $(FCT_LIBS)
+
+tests/fuzz/fuzz_date: tests/fuzz/fuzz_date.c libfacteur-fuzz.a
+	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
+		-fsanitize=fuzzer,address,undefined -o $@ \
+		tests/fuzz/fuzz_date.c libfacteur-fuzz.a $(FCT_LIBS)
+
+tests/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c libfacteur-fuzz.a
+	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
+		-fsanitize=fuzzer,address,undefined -o $@ \
+		tests/fuzz/fuzz_decode.c libfacteur-fuzz.a $(FCT_LIBS)
+
+tests/fuzz/fuzz_html: tests/fuzz/fuzz_html.c libfacteur-fuzz.a
+	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
+		-fsanitize=fuzzer,address,undefined -o $@ \
+		tests/fuzz/fuzz_html.c libfacteur-fuzz.a $(FCT_LIBS)
+
+tests/fuzz/fuzz_compose: tests/fuzz/fuzz_compose.c libfacteur-fuzz.a
+	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
+		-fsanitize=fuzzer,address,undefined -o $@ \
+		tests/fuzz/fuzz_compose.c libfacteur-fuzz.a $(FCT_LIBS)
+
 # Run every fuzzer for FUZZ_SECONDS each. New inputs go to tests/fuzz/work/
 # (not committed); the seeds in tests/fuzz/corpus/ are only read. A crash
 # leaves crash-* in the current directory: keep it as a regression seed.
@@ -152,6 +199,13 @@ fuzz-replay: fuzz
 	for f in $(FUZZERS); do \
 		n=$${f##*/}; ./$$f -runs=0 tests/fuzz/corpus/$$n || exit 1; \
 	done
+
+# ---- benchmarks (bench/README) ----
+bench/bench_mime: bench/bench_mime.c libfacteur.a
+	$(CC) $(FCT_CFLAGS) -o $@ bench/bench_mime.c libfacteur.a \
+		$(FCT_LDFLAGS) $(FCT_LIBS)
+
+bench: bench/bench_mime
 
 # ---- install ----
 install: all
@@ -185,8 +239,8 @@ dist: clean
 clean:
 	rm -f facteur src/main.o $(LIB_OBJ) $(LIB_SANO) $(LIB_FZO) \
 		libfacteur.a libfacteur-san.a libfacteur-fuzz.a \
-		tests/run tests/run-san tests/run-servers $(FUZZERS) \
+		tests/run tests/run-san tests/run-servers $(FUZZERS) bench/bench_mime \
 		facteur-$(VERSION).tar.gz
 
 .PHONY: all options check check-unit memcheck depcheck headers mancheck \
-	fuzz fuzz-run fuzz-replay install uninstall dist clean
+	fuzz fuzz-run fuzz-replay bench install uninstall dist clean

@@ -57,5 +57,7 @@ void	cli_usage(FILE *f);
 
 /* facteur config-check: validate and summarise, contacting nothing. */
 int	cli_config_check(const struct cli_opts *o);
+/* facteur show [--json|--raw] FILE */
+int	cli_show(const struct cli_opts *o);
 
 #endif /* FACTEUR_CLI_H */

@@ -35,6 +35,9 @@ main(int argc, char **argv)
 	case CLI_CMD_CONFIG_CHECK:
 		rc = cli_config_check(&o);
 		break;
+	case CLI_CMD_SHOW:
+		rc = cli_show(&o);
+		break;
 	default:
 		(void)fprintf(stderr, "facteur: %s: not yet implemented\n",
 		    o.cmd == CLI_CMD_UI ? "the interface" : o.cmd_name);

@@ -629,7 +629,6 @@ static const struct {
 	{ { "sync", "-v", "perso" }, "facteur: sync: not yet implemented\n" },
 	{ { "send", "-q" }, "facteur: send: not yet implemented\n" },
 	{ { "list", "--json" }, "facteur: list: not yet implemented\n" },
-	{ { "show", "--raw", "m" }, "facteur: show: not yet implemented\n" },
 	{ { "--bogus" }, "facteur: unknown option '--bogus'" SEE_HELP "\n" },
 	{ { "sync", "-x" }, "facteur: unknown option '-x'" SEE_HELP "\n" },
 	{ { "frob" }, "facteur: unknown command 'frob'" SEE_HELP "\n" },

@@ -17,6 +17,12 @@ main(void)
 	srunner_add_suite(sr, conn_suite());
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, cli_suite());
+	srunner_add_suite(sr, mime_text_suite());
+	srunner_add_suite(sr, mime_addr_suite());
+	srunner_add_suite(sr, mime_codec_suite());
+	srunner_add_suite(sr, mime_compose_suite());
+	srunner_add_suite(sr, mime_corpus_suite());
+	srunner_add_suite(sr, show_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

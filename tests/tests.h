@@ -18,6 +18,12 @@ Suite	*loop_suite(void);
 Suite	*conn_suite(void);
 Suite	*config_suite(void);
 Suite	*cli_suite(void);
+Suite	*mime_text_suite(void);
+Suite	*mime_addr_suite(void);
+Suite	*mime_codec_suite(void);
+Suite	*mime_compose_suite(void);
+Suite	*mime_corpus_suite(void);
+Suite	*show_suite(void);
 
 /* Suites against the real servers (tests/run-servers). */
 Suite	*servers_net_suite(void);

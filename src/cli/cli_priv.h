@@ -1,0 +1,32 @@
+/* cli_priv.h: what the commands of cli/ share. */
+#ifndef FACTEUR_CLI_PRIV_H
+#define FACTEUR_CLI_PRIV_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "config.h"
+#include "mime.h"
+
+/* json.c: append a JSON string ("null" for s == NULL); -1 when b is full */
+int	json_str(struct buf *b, const char *s, size_t n) FCT_MUST_CHECK;
+int	json_cstr(struct buf *b, const char *s) FCT_MUST_CHECK;
+
+/* filter.c: run cmd through /bin/sh with in on its standard input;
+ * its standard output is appended to out (bounded by out->max). 0, or -1
+ * with a reason in err. */
+int	run_filter(const char *cmd, const char *in, size_t inlen,
+	    struct buf *out, char *err, size_t errlen);
+
+/* load.c: the configuration for commands that only read (show, list):
+ * the file if it exists (an error when -F names one that does not),
+ * else NULL and defaults. Prints diagnostics. -1 on configuration
+ * errors. */
+int	cli_load_optional_config(const struct cli_opts *o,
+	    struct config **cfg);
+
+/* Read a whole file (at most out->max bytes); -1 with errno set. */
+int	read_file(const char *path, struct buf *out);
+
+#endif /* FACTEUR_CLI_PRIV_H */
