@@ -247,6 +247,44 @@ START_TEST(show_json_multipart)
 }
 END_TEST
 
+/* html-command from the configuration renders HTML; when it fails, the
+ * built-in renderer does, with a warning. */
+START_TEST(show_html_command)
+{
+	char		 dir[] = "/tmp/check_show.XXXXXX", cfg[256], msg[256];
+	FILE		*f;
+	struct out	 o;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cfg, sizeof(cfg), "%s/config", dir);
+	snprintf(msg, sizeof(msg), "%s/m.eml", dir);
+	f = fopen(msg, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("Subject: h\nContent-Type: text/html; charset=utf-8\n\n"
+	    "<p>hello <b>world</b></p>\n", f);
+	fclose(f);
+	f = fopen(cfg, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "[general]\nhtml-command = %s\n", _i == 0 ?
+	    "sed -e 's/<[^>]*>//g' | tr a-z A-Z" : "exit 3");
+	fclose(f);
+	o = facteur("-F", cfg, msg);
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	if (_i == 0) {
+		ck_assert_ptr_nonnull(strstr(o.out, "\nHELLO WORLD\n"));
+		ck_assert_str_eq(o.err, "");
+	} else {
+		ck_assert_ptr_nonnull(strstr(o.out, "\nhello world\n"));
+		ck_assert_ptr_nonnull(strstr(o.err, "html-command: 'exit 3' "
+		    "failed (exit status 3); using the built-in renderer"));
+	}
+	out_free(&o);
+	unlink(cfg);
+	unlink(msg);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(show_errors)
 {
 	struct out	o = facteur(DATA "does-not-exist.eml", NULL, NULL);
@@ -277,6 +315,7 @@ show_suite(void)
 	tcase_add_test(tc, show_escape_sequences_harmless);
 	tcase_add_test(tc, show_json_simple);
 	tcase_add_test(tc, show_json_multipart);
+	tcase_add_loop_test(tc, show_html_command, 0, 2);
 	tcase_add_test(tc, show_errors);
 	suite_add_tcase(s, tc);
 	return s;
