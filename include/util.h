@@ -93,6 +93,8 @@ int	 ascii_ncasecmp(const char *a, const char *b, size_t n);
 int	 ascii_tolower(int c);
 /* Non-zero when [p, p+n) starts with the NUL-terminated prefix, ignoring case. */
 int	 mem_has_prefix_ci(const void *p, size_t n, const char *prefix);
+/* The value of a hexadecimal digit (either case), or -1. */
+int	 hex_digit(int c);
 /* Parse a decimal unsigned number of the whole [s, s+n); -1 on junk/overflow. */
 int	 parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out);
 

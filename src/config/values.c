@@ -250,17 +250,6 @@ cfg_server_free(struct cfg_server *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = ascii_tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Percent-decode the user part; NULL if malformed or holding controls. */
 static char *
 url_user(const char *s, size_t n)
@@ -276,8 +265,8 @@ url_user(const char *s, size_t n)
 
 			if (i + 2 >= n)
 				goto bad;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = hex_digit((unsigned char)s[i + 1]);
+			lo = hex_digit((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				goto bad;
 			c = hi * 16 + lo;
@@ -324,7 +313,7 @@ ipv6_ok(const char *h, size_t n)
 	for (i = 0; i < n; i++) {
 		int	c = (unsigned char)h[i];
 
-		if (!(hexval(c) >= 0 || c == ':' || c == '.'))
+		if (!(hex_digit(c) >= 0 || c == ':' || c == '.'))
 			return false;
 	}
 	return true;

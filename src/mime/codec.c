@@ -207,18 +207,6 @@ mime_base64_encode(const char *s, size_t n, size_t line_len,
 
 #define QP_MAX_LINE	76
 
-static int
-hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static bool
 is_blank(unsigned char c)
 {
@@ -239,8 +227,8 @@ qp_decode_line(struct sink *k, const char *s, size_t n)
 
 	while (i < n) {
 		if (s[i] == '=' && n - i >= 3) {
-			hi = hex_value((unsigned char)s[i + 1]);
-			lo = hex_value((unsigned char)s[i + 2]);
+			hi = hex_digit((unsigned char)s[i + 1]);
+			lo = hex_digit((unsigned char)s[i + 2]);
 			if (hi >= 0 && lo >= 0) {
 				if (sink_put(k, (unsigned char)(hi << 4 | lo))
 				    == -1)

@@ -169,18 +169,6 @@ is_space(int c)
 }
 
 static int
-hex_digit(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 entity_cmp(const void *key, const void *elem)
 {
 	return strcmp(key, ((const struct entity *)elem)->name);

@@ -166,15 +166,6 @@ parse_raw(const char *p, const char *end, struct raw_param *rp, size_t max)
 	return n;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = ascii_tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Percent-decoding of an extended value segment. */
 static void
 pct_decode(const char *s, struct buf *out)
@@ -182,8 +173,8 @@ pct_decode(const char *s, struct buf *out)
 	while (*s != '\0') {
 		int	hi, lo;
 
-		if (*s == '%' && (hi = hexval((unsigned char)s[1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[2])) >= 0) {
+		if (*s == '%' && (hi = hex_digit((unsigned char)s[1])) >= 0 &&
+		    (lo = hex_digit((unsigned char)s[2])) >= 0) {
 			if (buf_append_byte(out, (unsigned char)(hi * 16 +
 			    lo)) == -1)
 				return;

@@ -89,18 +89,6 @@ cs_char(int c)
 }
 
 static int
-hex_val(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static int
 b64_val(int c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -175,8 +163,8 @@ q_decode(const char *t, size_t n, struct buf *out)
 		if (c == '_')
 			c = ' ';
 		else if (c == '=' && i + 2 < n) {
-			hi = hex_val((unsigned char)t[i + 1]);
-			lo = hex_val((unsigned char)t[i + 2]);
+			hi = hex_digit((unsigned char)t[i + 1]);
+			lo = hex_digit((unsigned char)t[i + 2]);
 			if (hi >= 0 && lo >= 0) {
 				c = (unsigned char)(hi << 4 | lo);
 				i += 2;

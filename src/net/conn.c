@@ -142,7 +142,7 @@ conn_emit(struct net_conn *c, enum net_event ev)
 	c->depth--;
 }
 
-static void
+static void FCT_PRINTF(3, 0)
 conn_failv(struct net_conn *c, enum net_err err, const char *fmt, va_list ap)
 {
 	if (c->state == CS_FAILED || c->dead)

@@ -114,6 +114,18 @@ mem_has_prefix_ci(const void *p, size_t n, const char *prefix)
 }
 
 int
+hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
 parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
 {
 	uint64_t	v = 0;
