@@ -123,6 +123,8 @@ struct cfg_account {
 	char		*trash_folder;
 	char		*junk_folder;
 	int64_t		 check_interval; /* 0: [general] */
+	uint64_t	 max_size;	/* bytes; 0: no limit (see the man
+					 * page: applied by IMAP sync) */
 	char		*store_path;	/* mail-root/NAME, or the maildir path */
 };
 

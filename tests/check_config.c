@@ -98,6 +98,43 @@ parse(const char *text, struct cfg_diag *d)
 	return parse_env(text, 0, std_env, d);
 }
 
+/* max-size: sizes in bytes with K, M, G (powers of 1024). */
+static const struct {
+	const char	*v;
+	uint64_t	 want;	/* UINT64_MAX: an error */
+} size_cases[] = {
+	{ "0", 0 }, { "2048", 2048 }, { "512K", 524288 }, { "512k", 524288 },
+	{ "10M", 10485760 }, { "1G", 1073741824 }, { "10X", UINT64_MAX },
+	{ "M", UINT64_MAX }, { "-1", UINT64_MAX }, { "1.5M", UINT64_MAX },
+	{ "99999999999999999999", UINT64_MAX }, { "20000000000G", UINT64_MAX },
+};
+
+START_TEST(size_table)
+{
+	struct cfg_diag	 d;
+	struct config	*cfg;
+	char		 text[256], want[256];
+
+	snprintf(text, sizeof(text), "[account a]\naddress = a@b.org\n"
+	    "incoming = imaps://h\nmax-size = %s\n", size_cases[_i].v);
+	cfg = parse(text, &d);
+	if (size_cases[_i].want == UINT64_MAX) {
+		ck_assert_ptr_null(cfg);
+		ck_assert_uint_eq(d.nerrors, 1);
+		snprintf(want, sizeof(want), TNAME ":4: max-size: expected a "
+		    "size such as 0, 512K, 10M or 1G, got '%s'",
+		    size_cases[_i].v);
+		ck_assert_str_eq(d.errors[0], want);
+	} else {
+		ck_assert_ptr_nonnull(cfg);
+		ck_assert_uint_eq(cfg->accounts[0].max_size,
+		    size_cases[_i].want);
+	}
+	cfg_free(&cfg);
+	cfg_diag_free(&d);
+}
+END_TEST
+
 /* All messages of d, one a line, for failure reports. */
 static const char *
 dump_diag(const struct cfg_diag *d)
@@ -2556,6 +2593,7 @@ config_suite(void)
 	    (int)NITEMS(valid_cases));
 	tcase_add_loop_test(tc, bool_table, 0, (int)NITEMS(bool_cases));
 	tcase_add_loop_test(tc, duration_table, 0, (int)NITEMS(dur_cases));
+	tcase_add_loop_test(tc, size_table, 0, (int)NITEMS(size_cases));
 	tcase_add_test(tc, line_length_limit);
 	tcase_add_test(tc, account_lookup);
 	tcase_add_test(tc, free_null);

@@ -91,6 +91,10 @@ print_account(const struct cfg_account *a)
 		(void)printf("  %-10s %s on the server after download\n",
 		    "keep", dur);
 	}
+	if (a->max_size > 0)
+		(void)printf("  %-10s messages over %llu bytes are fetched "
+		    "only when opened\n", "max-size",
+		    (unsigned long long)a->max_size);
 	(void)printf("  %-10s %s\n", "store", a->store_path);
 	if (a->allow_plaintext_password &&
 	    (a->incoming.tls == CFG_TLS_NONE ||

@@ -64,6 +64,8 @@ int	cfg_parse_bool(struct cfg_parser *p, const char *key, const char *v,
 	    bool *out);
 int	cfg_parse_duration(struct cfg_parser *p, const char *key,
 	    const char *v, int64_t *out);
+int	cfg_parse_size(struct cfg_parser *p, const char *key, const char *v,
+	    uint64_t *out);
 int	cfg_parse_keep(struct cfg_parser *p, const char *key, const char *v,
 	    int64_t *out);
 int	cfg_parse_path(struct cfg_parser *p, const char *key, const char *v,

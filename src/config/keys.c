@@ -16,6 +16,7 @@ enum ktype {
 	K_BOOL,
 	K_DURATION,
 	K_KEEP,		/* duration or "forever" */
+	K_SIZE,		/* bytes: 0, 512K, 10M, 1G */
 	K_SORT,
 	K_AUTH,
 	K_URL_IN,
@@ -67,6 +68,7 @@ static const struct keydef account_keys[] = {
 	{ "trash-folder",	K_FOLDER,	A(trash_folder) },
 	{ "junk-folder",	K_FOLDER,	A(junk_folder) },
 	{ "check-interval",	K_DURATION,	A(check_interval) },
+	{ "max-size",		K_SIZE,		A(max_size) },
 	{ "default",		K_BOOL,		A(is_default) },
 };
 
@@ -266,6 +268,8 @@ key_store(struct cfg_parser *p, const struct keydef *k, void *obj,
 		return cfg_parse_duration(p, k->name, value, (int64_t *)field);
 	case K_KEEP:
 		return cfg_parse_keep(p, k->name, value, (int64_t *)field);
+	case K_SIZE:
+		return cfg_parse_size(p, k->name, value, (uint64_t *)field);
 	case K_SORT:
 		if (cfg_parse_choice(p, k->name, value, sort_names,
 		    sizeof(sort_names) / sizeof(sort_names[0]), &choice) == -1)

@@ -78,6 +78,32 @@ cfg_parse_duration(struct cfg_parser *p, const char *key, const char *v,
 	return -1;
 }
 
+/* "0", "2048", "512K", "10M", "1G" (powers of 1024). */
+int
+cfg_parse_size(struct cfg_parser *p, const char *key, const char *v,
+    uint64_t *out)
+{
+	size_t		len = strlen(v);
+	uint64_t	n, mult = 1;
+
+	if (len > 1) {
+		switch (v[len - 1]) {
+		case 'k': case 'K': mult = 1024; break;
+		case 'm': case 'M': mult = 1024 * 1024; break;
+		case 'g': case 'G': mult = 1024 * 1024 * 1024; break;
+		default: break;
+		}
+	}
+	if (parse_u64(v, mult == 1 ? len : len - 1, UINT64_MAX / mult /
+	    1024, &n) == 0) {
+		*out = n * mult;
+		return 0;
+	}
+	cfg_error(p, p->line, "%s: expected a size such as 0, 512K, 10M or "
+	    "1G, got '%s'", key, v);
+	return -1;
+}
+
 int
 cfg_parse_keep(struct cfg_parser *p, const char *key, const char *v,
     int64_t *out)
