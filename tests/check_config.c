@@ -1584,36 +1584,6 @@ END_TEST
 static char	basedir[64], tmpdir[128];
 
 static void
-remove_tree(const char *path)
-{
-	struct stat	 st;
-	DIR		*dir;
-	struct dirent	*de;
-
-	if (lstat(path, &st) == -1)
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		(void)unlink(path);
-		return;
-	}
-	dir = opendir(path);
-	if (dir != NULL) {
-		while ((de = readdir(dir)) != NULL) {
-			char	*sub;
-
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			sub = xasprintf("%s/%s", path, de->d_name);
-			remove_tree(sub);
-			free(sub);
-		}
-		(void)closedir(dir);
-	}
-	(void)rmdir(path);
-}
-
-static void
 basedir_setup(void)
 {
 	(void)fct_strlcpy(basedir, "/tmp/check_config.XXXXXX",
@@ -1625,7 +1595,7 @@ basedir_setup(void)
 static void
 basedir_teardown(void)
 {
-	remove_tree(basedir);
+	test_remove_tree(basedir);
 }
 
 static void
@@ -1638,7 +1608,7 @@ tmpdir_setup(void)
 static void
 tmpdir_teardown(void)
 {
-	remove_tree(tmpdir);
+	test_remove_tree(tmpdir);
 }
 
 /* Write len bytes (strlen when 0) to tmpdir/name with mode; its path. */

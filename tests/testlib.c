@@ -1,8 +1,12 @@
 /* testlib.c: helpers shared by the test suites (see tests.h). */
+#include <sys/stat.h>
+
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests.h"
 
@@ -147,4 +151,35 @@ test_env(const char *name)
 	    "%s is not set: run the server tests through "
 	    "tests/servers/with-servers.sh", name);
 	return v;
+}
+
+/* rm -rf path (lstat: symbolic links are removed, not followed). */
+void
+test_remove_tree(const char *path)
+{
+	struct stat	 st;
+	DIR		*dir;
+	struct dirent	*de;
+
+	if (lstat(path, &st) == -1)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		(void)unlink(path);
+		return;
+	}
+	dir = opendir(path);
+	if (dir != NULL) {
+		while ((de = readdir(dir)) != NULL) {
+			char	*sub;
+
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			sub = xasprintf("%s/%s", path, de->d_name);
+			test_remove_tree(sub);
+			free(sub);
+		}
+		(void)closedir(dir);
+	}
+	(void)rmdir(path);
 }

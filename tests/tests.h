@@ -64,6 +64,9 @@ bool	 tconn_starttls(struct tconn *t);
 /* Turn the loop until cond is true or ms pass; returns cond. */
 bool	 tconn_wait(struct tconn *t, bool *cond, int ms);
 
+/* Remove path and everything under it (symbolic links not followed). */
+void	 test_remove_tree(const char *path);
+
 /* Environment variable that must be set (fails the test otherwise). */
 const char *test_env(const char *name);
 

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "mime.h"
+#include "mime_priv.h"
 
 #define HDR_WIDTH	78	/* RFC 5322 2.1.1: lines SHOULD fit in 78 */
 #define LINE_LIMIT	998	/* RFC 5322 2.1.1: lines MUST fit in 998 */
@@ -64,22 +65,6 @@ struct hdr {
 	bool		 first;
 	int		 rc;
 };
-
-static int	fail(char *err, size_t errlen, const char *fmt, ...)
-		    FCT_PRINTF(3, 4);
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		(void)vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* ------------------------------------------------------------------ */
 /* The draft                                                           */
@@ -158,9 +143,9 @@ check_text(const char *what, const char *s, char *err, size_t errlen)
 	if (s == NULL)
 		return 0;
 	if (has_break(s))
-		return fail(err, errlen, "%s contains a line break", what);
+		return mime_fail(err, errlen, "%s contains a line break", what);
 	if (!mime_utf8_valid(s, strlen(s)))
-		return fail(err, errlen, "%s is not valid UTF-8", what);
+		return mime_fail(err, errlen, "%s is not valid UTF-8", what);
 	return 0;
 }
 
@@ -182,15 +167,15 @@ check_list(const char *field, const struct mime_addr_list *l, char *err,
 			/* An empty group ("undisclosed-recipients:;"). */
 			if (a->group != NULL)
 				continue;
-			return fail(err, errlen, "%s has an entry without "
+			return mime_fail(err, errlen, "%s has an entry without "
 			    "an address", field);
 		}
 		if (has_break(a->addr))
-			return fail(err, errlen, "an address in %s contains "
+			return mime_fail(err, errlen, "an address in %s contains "
 			    "a line break", field);
 		if (!mime_addr_valid(a->addr)) {
 			shown(a->addr, show, sizeof(show));
-			return fail(err, errlen, "invalid address in %s: "
+			return mime_fail(err, errlen, "invalid address in %s: "
 			    "\"%s\"", field, show);
 		}
 	}
@@ -222,10 +207,10 @@ check_id(const char *field, const char *id, char *err, size_t errlen)
 	if (id == NULL)
 		return 0;
 	if (has_break(id))
-		return fail(err, errlen, "%s contains a line break", field);
+		return mime_fail(err, errlen, "%s contains a line break", field);
 	if (!msgid_ok(id)) {
 		shown(id, show, sizeof(show));
-		return fail(err, errlen, "%s is not a valid message id: "
+		return mime_fail(err, errlen, "%s is not a valid message id: "
 		    "\"%s\"", field, show);
 	}
 	return 0;
@@ -263,16 +248,16 @@ check_attachment(const struct mime_attachment *a, char *err, size_t errlen)
 	    errlen) == -1)
 		return -1;
 	if (a->filename != NULL && strlen(a->filename) > NAME_LIMIT)
-		return fail(err, errlen, "an attachment's file name is "
+		return mime_fail(err, errlen, "an attachment's file name is "
 		    "longer than %d bytes", NAME_LIMIT);
 	if (a->content_type == NULL)
 		return 0;
 	if (has_break(a->content_type))
-		return fail(err, errlen, "an attachment's content type "
+		return mime_fail(err, errlen, "an attachment's content type "
 		    "contains a line break");
 	if (!ctype_ok(a->content_type)) {
 		shown(a->content_type, show, sizeof(show));
-		return fail(err, errlen, "invalid content type for an "
+		return mime_fail(err, errlen, "invalid content type for an "
 		    "attachment: \"%s\"", show);
 	}
 	return 0;
@@ -297,10 +282,10 @@ check_ua(const char *ua, char *err, size_t errlen)
 	if (ua == NULL)
 		return 0;
 	if (has_break(ua))
-		return fail(err, errlen, "User-Agent contains a line break");
+		return mime_fail(err, errlen, "User-Agent contains a line break");
 	for (p = ua; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-			return fail(err, errlen, "User-Agent is not "
+			return mime_fail(err, errlen, "User-Agent is not "
 			    "printable ASCII");
 	return 0;
 }
@@ -328,9 +313,9 @@ check_draft(const struct mime_draft *d, char *err, size_t errlen)
 		if (check_attachment(&d->attachments[i], err, errlen) == -1)
 			return -1;
 	if (!has_address(&d->from))
-		return fail(err, errlen, "the message has no From address");
+		return mime_fail(err, errlen, "the message has no From address");
 	if (d->body != NULL && !mime_utf8_valid(d->body, strlen(d->body)))
-		return fail(err, errlen, "the text is not valid UTF-8");
+		return mime_fail(err, errlen, "the text is not valid UTF-8");
 	return 0;
 }
 
@@ -919,7 +904,7 @@ build_body(const struct mime_draft *d, struct body *b, size_t max,
 	memset(b, 0, sizeof(*b));
 	buf_init(&b->text, max);
 	if (text_encode(d, b) == -1)
-		return fail(err, errlen, "the message is too large");
+		return mime_fail(err, errlen, "the message is too large");
 	if (d->nattachments == 0) {
 		for (i = 0; i < b->text_type.n; i++)
 			tok_add(&b->top_type, xstrdup(b->text_type.v[i]));
@@ -932,10 +917,10 @@ build_body(const struct mime_draft *d, struct body *b, size_t max,
 		b->nparts++;
 		if (att_encode(&d->attachments[i], &b->parts[i],
 		    &b->eightbit) == -1)
-			return fail(err, errlen, "the message is too large");
+			return mime_fail(err, errlen, "the message is too large");
 	}
 	if (pick_boundary(b) == -1)
-		return fail(err, errlen, "no multipart boundary absent "
+		return mime_fail(err, errlen, "no multipart boundary absent "
 		    "from the content could be found");
 	tok_add(&b->top_type, xstrdup("multipart/mixed"));
 	tok_add(&b->top_type, xasprintf("boundary=\"%s\"", b->boundary));
@@ -990,13 +975,13 @@ mime_compose(const struct mime_draft *d, bool include_bcc, struct buf *out,
 		return -1;
 	r = build_body(d, &b, out->max, err, errlen);
 	if (r == 0 && write_headers(d, include_bcc, &b, out) == -1)
-		r = fail(err, errlen, "the message is too large");
+		r = mime_fail(err, errlen, "the message is too large");
 	hend = out->len;
 	if (r == 0 && header_too_long(out->data + start, hend - start))
-		r = fail(err, errlen, "a header line would be longer than "
+		r = mime_fail(err, errlen, "a header line would be longer than "
 		    "%d characters: a word in it is too long", LINE_LIMIT);
 	if (r == 0 && write_body(&b, out) == -1)
-		r = fail(err, errlen, "the message is too large");
+		r = mime_fail(err, errlen, "the message is too large");
 	body_free(&b);
 	if (r == -1)
 		buf_truncate(out, start);
@@ -1206,4 +1191,17 @@ mime_subject_base(const char *subject)
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
 	return xstrndup(s, (size_t)(e - s));
+}
+
+int
+mime_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		(void)vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
 }

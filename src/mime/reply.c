@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "mime.h"
+#include "mime_priv.h"
 
 #define REFS_KEEP_LAST	20	/* References: the first, then the last 20 */
 #define REFS_READ_MAX	100000	/* ids read from one References field */
@@ -22,22 +23,6 @@
 					 * text */
 #define ATT_NAME_MAX	255	/* bytes of a carried file name */
 #define EML_NAME_MAX	200	/* bytes of a subject made a file name */
-
-static int	fail(char *err, size_t errlen, const char *fmt, ...)
-		    FCT_PRINTF(3, 4);
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		(void)vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* ------------------------------------------------------------------ */
 /* Recipients                                                          */
@@ -256,7 +241,7 @@ reply_recipients(const struct mime_headers *h,
 	if (o->mode == MIME_REPLY_LIST) {
 		list = list_post_addr(h);
 		if (list == NULL)
-			return fail(err, errlen,
+			return mime_fail(err, errlen,
 			    "this message has no List-Post address");
 		mime_addr_list_add(&out->to, NULL, list);
 		free(list);
@@ -264,7 +249,7 @@ reply_recipients(const struct mime_headers *h,
 	}
 	reply_people(h, o, out);
 	if (out->to.n == 0)
-		return fail(err, errlen,
+		return mime_fail(err, errlen,
 		    "this message has no address to reply to");
 	return 0;
 }
@@ -564,7 +549,7 @@ mime_reply(const struct mime_msg *msg, const struct mime_reply_opts *o,
 	reply_threading(h, out);
 	if (reply_body(msg, o->fallback_charset, out) == -1) {
 		mime_draft_free(out);
-		return fail(err, errlen, "the original text is too large "
+		return mime_fail(err, errlen, "the original text is too large "
 		    "to quote");
 	}
 	return 0;
@@ -801,7 +786,7 @@ mime_forward(const struct mime_msg *msg, bool as_attachment,
 	}
 	if (forward_inline(msg, fallback_charset, out) == -1) {
 		mime_draft_free(out);
-		return fail(err, errlen, "the original text is too large "
+		return mime_fail(err, errlen, "the original text is too large "
 		    "to forward");
 	}
 	return 0;
