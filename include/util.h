@@ -115,4 +115,16 @@ void	 sha256_hex(const void *p, size_t n, char out[65]);
 /* Monotonic milliseconds, for timeouts. */
 int64_t	 time_mono_ms(void);
 
+/*
+ * n random bytes (getentropy, else /dev/urandom, else clocks and the pid
+ * mixed): unique names and ids, never keys.
+ */
+void	 random_bytes(void *out, size_t n);
+
+/*
+ * A fast 64-bit hash of [p, p+n), seeded: hash tables and checksums
+ * that guard against corruption (not against an adversary).
+ */
+uint64_t hash64(const void *p, size_t n, uint64_t seed);
+
 #endif /* FACTEUR_UTIL_H */

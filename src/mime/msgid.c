@@ -294,67 +294,6 @@ mime_msgid_list(const char *s, size_t n, size_t max, char ***ids,
 /* ------------------------------------------------------------------ */
 /* New ids                                                             */
 
-/* SplitMix64: spreads weak entropy over all the bits. */
-static uint64_t
-mix64(uint64_t x)
-{
-	x += UINT64_C(0x9e3779b97f4a7c15);
-	x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return x ^ (x >> 31);
-}
-
-static bool
-read_urandom(unsigned char *p, size_t n)
-{
-	ssize_t	r;
-	int	fd;
-
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	while (n > 0) {
-		r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		p += r;
-		n -= (size_t)r;
-	}
-	(void)close(fd);
-	return n == 0;
-}
-
-/*
- * Random bytes from getentropy(), else /dev/urandom. Without either (a
- * chroot without /dev, a seccomp filter), the clocks in nanoseconds, the
- * process id and a stack address (ASLR) are mixed instead: not secret,
- * but unique enough for an id, and no global counter is needed.
- */
-static void
-fill_random(unsigned char *p, size_t n)
-{
-	struct timespec	rt = { 0, 0 }, mono = { 0, 0 };
-	uint64_t	seed;
-	size_t		i;
-
-	if (getentropy(p, n) == 0 || read_urandom(p, n))
-		return;
-	(void)clock_gettime(CLOCK_REALTIME, &rt);
-	(void)clock_gettime(CLOCK_MONOTONIC, &mono);
-	seed = mix64((uint64_t)rt.tv_sec * UINT64_C(1000000000) +
-	    (uint64_t)rt.tv_nsec);
-	seed = mix64(seed ^ ((uint64_t)mono.tv_sec << 32) ^
-	    (uint64_t)mono.tv_nsec);
-	seed = mix64(seed ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)&rt);
-	for (i = 0; i < n; i++) {
-		if (i % 8 == 0)
-			seed = mix64(seed);
-		p[i] = (unsigned char)(seed >> (8 * (i % 8)));
-	}
-}
-
 /* A domain usable as id-right: a dot-atom (RFC 5322 3.6.4). */
 static bool
 domain_ok(const char *d)
@@ -382,7 +321,7 @@ mime_msgid_new(const char *domain)
 	uint32_t		acc = 0;
 	int			bits = 0;
 
-	fill_random(rnd, sizeof(rnd));
+	random_bytes(rnd, sizeof(rnd));
 	for (i = 0; i < sizeof(rnd); i++) {
 		acc = (acc << 8) | rnd[i];
 		bits += 8;
