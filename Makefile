@@ -6,7 +6,8 @@
 include config.mk
 
 # ---- sources, per module (STYLE.md 1) ----
-UTIL_SRC = src/util/alloc.c src/util/buf.c src/util/log.c src/util/sha256.c \
+UTIL_SRC = src/util/alloc.c src/util/buf.c src/util/hash.c src/util/log.c \
+	src/util/random.c src/util/sha256.c \
 	src/util/str.c
 NET_SRC = src/net/conn.c src/net/loop.c src/net/tls.c
 CONFIG_SRC = src/config/bind.c src/config/diag.c src/config/keys.c \
@@ -17,9 +18,13 @@ MIME_SRC = src/mime/address.c src/mime/charset.c src/mime/codec.c \
 	src/mime/compose.c src/mime/date.c src/mime/flowed.c \
 	src/mime/headers.c src/mime/html.c src/mime/msgid.c src/mime/param.c \
 	src/mime/reply.c src/mime/text.c src/mime/tree.c src/mime/words.c
+STORE_SRC = src/store/arena.c src/store/cache.c src/store/folder.c \
+	src/store/maildir.c src/store/scan.c src/store/search.c \
+	src/store/view.c
 CLI_SRC = src/cli/args.c src/cli/config_check.c src/cli/filter.c \
-	src/cli/json.c src/cli/load.c src/cli/show.c
-LIB_SRC = $(UTIL_SRC) $(NET_SRC) $(CONFIG_SRC) $(MIME_SRC) $(CLI_SRC)
+	src/cli/json.c src/cli/list.c src/cli/load.c src/cli/show.c
+LIB_SRC = $(UTIL_SRC) $(NET_SRC) $(CONFIG_SRC) $(MIME_SRC) $(STORE_SRC) \
+	$(CLI_SRC)
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB_SANO = $(LIB_SRC:.c=.sano)
 LIB_FZO = $(LIB_SRC:.c=.fzo)
@@ -30,14 +35,17 @@ TEST_SRC = tests/run.c tests/check_util.c tests/check_buf.c \
 	tests/check_loop.c tests/check_conn.c tests/check_config.c \
 	tests/check_cli.c tests/check_mime_text.c tests/check_mime_addr.c \
 	tests/check_mime_codec.c tests/check_mime_compose.c \
-	tests/check_mime_corpus.c tests/check_show.c \
+	tests/check_mime_corpus.c tests/check_show.c tests/check_store.c \
+	tests/check_list.c \
+	tests/check_store_view.c tests/check_store_search.c \
 	tests/minijson.c tests/testlib.c
 SERVER_TEST_SRC = tests/run_servers.c tests/check_servers_net.c \
 	tests/testlib.c
 TEST_HDR = tests/tests.h tests/minijson.h
 FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config tests/fuzz/fuzz_mime \
 	tests/fuzz/fuzz_words tests/fuzz/fuzz_address tests/fuzz/fuzz_date \
-	tests/fuzz/fuzz_decode tests/fuzz/fuzz_html tests/fuzz/fuzz_compose
+	tests/fuzz/fuzz_decode tests/fuzz/fuzz_html tests/fuzz/fuzz_compose \
+	tests/fuzz/fuzz_index tests/fuzz/fuzz_query
 
 MAN1 = doc/facteur.1
 MAN5 = doc/facteur.conf.5
@@ -59,10 +67,19 @@ options:
 .c.sano:
 	$(CC) $(FCT_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
-# And built for libFuzzer with clang.
+# And built for libFuzzer with clang. The define is libFuzzer's convention:
+# code may skip checks a fuzzer cannot pass (checksums).
 .c.fzo:
 	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
+		-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
 		-fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+# A fuzzer is one .c file (tests/fuzz/fuzz_NAME.c) linked with that
+# library; this single-suffix rule builds every one of $(FUZZERS).
+.c:
+	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
+		-fsanitize=fuzzer,address,undefined -o $@ $< \
+		libfacteur-fuzz.a $(FCT_LIBS)
 
 $(LIB_OBJ) $(LIB_SANO) $(LIB_FZO) src/main.o: $(HDR) config.mk
 
@@ -137,51 +154,7 @@ mancheck:
 
 # ---- fuzzing (clang + libFuzzer) ----
 fuzz: $(FUZZERS)
-
-tests/fuzz/fuzz_line: tests/fuzz/fuzz_line.c libfacteur-fuzz.a
-	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
-		-fsanitize=fuzzer,address,undefined -o $@ \
-		tests/fuzz/fuzz_line.c libfacteur-fuzz.a $(FCT_LIBS)
-
-tests/fuzz/fuzz_config: tests/fuzz/fuzz_config.c libfacteur-fuzz.a
-	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
-		-fsanitize=fuzzer,address,undefined -o $@ \
-		tests/fuzz/fuzz_config.c libfacteur-fuzz.a $(FCT_LIBS)
-
-tests/fuzz/fuzz_mime: tests/fuzz/fuzz_mime.c libfacteur-fuzz.a
-	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
-		-fsanitize=fuzzer,address,undefined -o $@ \
-		tests/fuzz/fuzz_mime.c libfacteur-fuzz.a $(FCT_LIBS)
-
-tests/fuzz/fuzz_words: tests/fuzz/fuzz_words.c libfacteur-fuzz.a
-	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
-		-fsanitize=fuzzer,address,undefined -o $@ \
-		tests/fuzz/fuzz_words.c libfacteur-fuzz.a $(FCT_LIBS)
-
-tests/fuzz/fuzz_address: tests/fuzz/fuzz_address.c libfacteur-fuzz.a
-	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
-		-fsanitize=fuzzer,address,undefined -o $@ \
-		tests/fuzz/fuzz_address.c libfacteur-fuzz.a $(FCT_LIBS)
-
-tests/fuzz/fuzz_date: tests/fuzz/fuzz_date.c libfacteur-fuzz.a
-	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
-		-fsanitize=fuzzer,address,undefined -o $@ \
-		tests/fuzz/fuzz_date.c libfacteur-fuzz.a $(FCT_LIBS)
-
-tests/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c libfacteur-fuzz.a
-	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
-		-fsanitize=fuzzer,address,undefined -o $@ \
-		tests/fuzz/fuzz_decode.c libfacteur-fuzz.a $(FCT_LIBS)
-
-tests/fuzz/fuzz_html: tests/fuzz/fuzz_html.c libfacteur-fuzz.a
-	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
-		-fsanitize=fuzzer,address,undefined -o $@ \
-		tests/fuzz/fuzz_html.c libfacteur-fuzz.a $(FCT_LIBS)
-
-tests/fuzz/fuzz_compose: tests/fuzz/fuzz_compose.c libfacteur-fuzz.a
-	$(FUZZ_CC) $(FCT_CFLAGS) -Wno-error -O1 -g \
-		-fsanitize=fuzzer,address,undefined -o $@ \
-		tests/fuzz/fuzz_compose.c libfacteur-fuzz.a $(FCT_LIBS)
+$(FUZZERS): libfacteur-fuzz.a
 
 # Run every fuzzer for FUZZ_SECONDS each. New inputs go to tests/fuzz/work/
 # (not committed); the seeds in tests/fuzz/corpus/ are only read. A crash
@@ -205,7 +178,21 @@ bench/bench_mime: bench/bench_mime.c libfacteur.a
 	$(CC) $(FCT_CFLAGS) -o $@ bench/bench_mime.c libfacteur.a \
 		$(FCT_LDFLAGS) $(FCT_LIBS)
 
-bench: bench/bench_mime
+BENCHES = bench/bench_mime bench/gen_maildir bench/bench_store bench/bench_view
+
+bench/gen_maildir: bench/gen_maildir.c libfacteur.a
+	$(CC) $(FCT_CFLAGS) -o $@ bench/gen_maildir.c libfacteur.a \
+		$(FCT_LDFLAGS) $(FCT_LIBS)
+
+bench/bench_store: bench/bench_store.c libfacteur.a
+	$(CC) $(FCT_CFLAGS) -o $@ bench/bench_store.c libfacteur.a \
+		$(FCT_LDFLAGS) $(FCT_LIBS)
+
+bench/bench_view: bench/bench_view.c libfacteur.a
+	$(CC) $(FCT_CFLAGS) -o $@ bench/bench_view.c libfacteur.a \
+		$(FCT_LDFLAGS) $(FCT_LIBS)
+
+bench: $(BENCHES)
 
 # ---- install ----
 install: all
@@ -239,7 +226,7 @@ dist: clean
 clean:
 	rm -f facteur src/main.o $(LIB_OBJ) $(LIB_SANO) $(LIB_FZO) \
 		libfacteur.a libfacteur-san.a libfacteur-fuzz.a \
-		tests/run tests/run-san tests/run-servers $(FUZZERS) bench/bench_mime \
+		tests/run tests/run-san tests/run-servers $(FUZZERS) $(BENCHES) \
 		facteur-$(VERSION).tar.gz
 
 .PHONY: all options check check-unit memcheck depcheck headers mancheck \

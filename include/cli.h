@@ -38,6 +38,8 @@ struct cli_opts {
 	bool		 raw;		/* --raw */
 	bool		 queue;		/* -q */
 	bool		 verbose;	/* -v */
+	const char	*sort;		/* --sort KEY */
+	const char	*search;	/* --search QUERY */
 	char		**args;		/* owned array of operands (strings
 					 * borrowed from argv) */
 	int		 nargs;
@@ -59,5 +61,7 @@ void	cli_usage(FILE *f);
 int	cli_config_check(const struct cli_opts *o);
 /* facteur show [--json|--raw] FILE */
 int	cli_show(const struct cli_opts *o);
+/* facteur list [--json] [--sort KEY] [--search QUERY] [FOLDER|PATH] */
+int	cli_list(const struct cli_opts *o);
 
 #endif /* FACTEUR_CLI_H */

@@ -24,8 +24,7 @@
 Suite	*cli_suite(void);
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
-#define MAXARGS		12
-#define FACTEUR		"./facteur"
+#define MAXARGS		TEST_MAXARGS
 
 /* ------------------------------------------------------------------ */
 /* cli_parse_args()                                                    */
@@ -419,90 +418,15 @@ read_all(const char *path)
 	return buf_take(&b);
 }
 
-struct run {
-	int	 status;	/* exit status, or -1 if not exited */
-	char	*out;
-	char	*err;
-};
-
-static void
-run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-/*
- * Run ./facteur with args (NULL-terminated, argv[0] excluded) in an
- * environment of HOME=tmpdir, PATH and the extra "NAME=VALUE" strings;
- * stdout goes to outpath (NULL: a file in tmpdir, read back).
- */
-static struct run
+/* ./facteur with HOME=tmpdir; see test_run_facteur(). */
+static struct test_run
 run_env(const char *const *args, const char *const *extra,
     const char *outpath)
 {
-	struct run	 r = { -1, NULL, NULL };
-	char		*argv[MAXARGS + 2], *envp[16];
-	char		*opath, *epath;
-	int		 argc = 0, envc = 0, status, fd;
-	pid_t		 pid;
-
-	ck_assert_msg(access(FACTEUR, X_OK) == 0, "%s: %s (run the tests "
-	    "from the top of the tree after make facteur)", FACTEUR,
-	    strerror(errno));
-	argv[argc++] = xstrdup("facteur");
-	while (args[argc - 1] != NULL && argc <= MAXARGS) {
-		argv[argc] = xstrdup(args[argc - 1]);
-		argc++;
-	}
-	argv[argc] = NULL;
-	envp[envc++] = xasprintf("HOME=%s", tmpdir);
-	envp[envc++] = xstrdup("PATH=/usr/bin:/bin");
-	envp[envc++] = xstrdup("LC_ALL=C");
-	while (extra != NULL && extra[envc - 3] != NULL && envc < 15) {
-		envp[envc] = xstrdup(extra[envc - 3]);
-		envc++;
-	}
-	envp[envc] = NULL;
-	opath = outpath ? xstrdup(outpath) : xasprintf("%s/.stdout", tmpdir);
-	epath = xasprintf("%s/.stderr", tmpdir);
-	(void)fflush(NULL);
-	pid = fork();
-	ck_assert_int_ne(pid, -1);
-	if (pid == 0) {
-		fd = open("/dev/null", O_RDONLY);
-		if (fd == -1 || dup2(fd, 0) == -1)
-			_exit(126);
-		fd = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd == -1 || dup2(fd, 1) == -1)
-			_exit(126);
-		fd = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd == -1 || dup2(fd, 2) == -1)
-			_exit(126);
-		execve(FACTEUR, argv, envp);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) == -1)
-		ck_assert_int_eq(errno, EINTR);
-	if (WIFEXITED(status))
-		r.status = WEXITSTATUS(status);
-	ck_assert_msg(r.status != 126 && r.status != 127, "could not run "
-	    "%s (status %d)", FACTEUR, r.status);
-	r.out = outpath ? xstrdup("") : read_all(opath);
-	r.err = read_all(epath);
-	(void)unlink(epath);
-	if (outpath == NULL)
-		(void)unlink(opath);
-	free(opath);
-	free(epath);
-	while (argc > 0)
-		free(argv[--argc]);
-	while (envc > 0)
-		free(envp[--envc]);
-	return r;
+	return test_run_facteur(tmpdir, args, extra, outpath);
 }
 
-static struct run
+static struct test_run
 run(const char *const *args)
 {
 	return run_env(args, NULL, NULL);
@@ -533,12 +457,12 @@ START_TEST(bin_help)
 
 	ck_assert_int_eq(strncmp(usage, "usage: facteur", 14), 0);
 	for (i = 0; i < NITEMS(argvs); i++) {
-		struct run	r = run(argvs[i]);
+		struct test_run	r = run(argvs[i]);
 
 		ck_assert_int_eq(r.status, 0);
 		ck_assert_str_eq(r.out, usage);
 		ck_assert_str_eq(r.err, "");
-		run_free(&r);
+		test_run_free(&r);
 	}
 	free(usage);
 }
@@ -562,12 +486,12 @@ START_TEST(bin_version)
 	ck_assert_uint_gt(n, 0);
 	want = xasprintf("facteur %.*s\n", (int)n, v);
 	for (i = 0; i < NITEMS(argvs); i++) {
-		struct run	r = run(argvs[i]);
+		struct test_run	r = run(argvs[i]);
 
 		ck_assert_int_eq(r.status, 0);
 		ck_assert_str_eq(r.out, want);
 		ck_assert_str_eq(r.err, "");
-		run_free(&r);
+		test_run_free(&r);
 	}
 	free(want);
 	free(mk);
@@ -578,14 +502,14 @@ END_TEST
 START_TEST(bin_write_error)
 {
 	static const char *const args[] = { "--help", NULL };
-	struct run	r;
+	struct test_run	r;
 
 	if (access("/dev/full", W_OK) != 0)
 		return;	/* not on this system */
 	r = run_env(args, NULL, "/dev/full");
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.err, "facteur: standard output: write error\n");
-	run_free(&r);
+	test_run_free(&r);
 }
 END_TEST
 
@@ -598,7 +522,6 @@ static const struct {
 	{ { "sync" }, "facteur: sync: not yet implemented\n" },
 	{ { "sync", "-v", "perso" }, "facteur: sync: not yet implemented\n" },
 	{ { "send", "-q" }, "facteur: send: not yet implemented\n" },
-	{ { "list", "--json" }, "facteur: list: not yet implemented\n" },
 	{ { "--bogus" }, "facteur: unknown option '--bogus'" SEE_HELP "\n" },
 	{ { "sync", "-x" }, "facteur: unknown option '-x'" SEE_HELP "\n" },
 	{ { "frob" }, "facteur: unknown command 'frob'" SEE_HELP "\n" },
@@ -615,12 +538,12 @@ static const struct {
 
 START_TEST(bin_fail_table)
 {
-	struct run	r = run(bin_fail_cases[_i].args);
+	struct test_run	r = run(bin_fail_cases[_i].args);
 
 	ck_assert_int_eq(r.status, 2);
 	ck_assert_str_eq(r.out, "");
 	ck_assert_str_eq(r.err, bin_fail_cases[_i].err);
-	run_free(&r);
+	test_run_free(&r);
 }
 END_TEST
 
@@ -655,7 +578,7 @@ START_TEST(bin_config_check_good)
 {
 	char		*path, *want, *marker;
 	const char	*args[] = { "config-check", "-F", NULL, NULL };
-	struct run	 r;
+	struct test_run	 r;
 	size_t		 i;
 	const char	*lines[] = {
 		"\naccount perso\n",
@@ -717,7 +640,7 @@ START_TEST(bin_config_check_good)
 	marker = xasprintf("%s/MARKER", tmpdir);
 	ck_assert_int_eq(access(marker, F_OK), -1);
 	free(marker);
-	run_free(&r);
+	test_run_free(&r);
 	free(path);
 }
 END_TEST
@@ -727,7 +650,7 @@ START_TEST(bin_config_check_no_account)
 {
 	char		*path, *want;
 	const char	*args[] = { "config-check", "-F", NULL, NULL };
-	struct run	 r;
+	struct test_run	 r;
 
 	path = write_file("empty.conf", "# nothing yet\n", 0600);
 	args[2] = path;
@@ -739,7 +662,7 @@ START_TEST(bin_config_check_no_account)
 	    "facteur.conf(5)).\n", path, tmpdir);
 	ck_assert_str_eq(r.out, want);
 	free(want);
-	run_free(&r);
+	test_run_free(&r);
 	free(path);
 }
 END_TEST
@@ -758,7 +681,7 @@ START_TEST(bin_config_check_errors)
 {
 	char		*path, *want;
 	const char	*args[] = { "config-check", "-F", NULL, NULL };
-	struct run	 r;
+	struct test_run	 r;
 
 	path = write_file("bad.conf", bad_conf, 0600);
 	args[2] = path;
@@ -776,7 +699,7 @@ START_TEST(bin_config_check_errors)
 	ck_assert_str_eq(r.err, want);
 	ck_assert_ptr_null(strstr(r.err, "hunter2"));
 	free(want);
-	run_free(&r);
+	test_run_free(&r);
 	free(path);
 }
 END_TEST
@@ -786,7 +709,7 @@ START_TEST(bin_config_check_warnings)
 {
 	char		*path, *want;
 	const char	*args[] = { "config-check", "-F", NULL, NULL };
-	struct run	 r;
+	struct test_run	 r;
 
 	path = write_file("warn.conf", "[account a]\naddress = a@x.org\n"
 	    "incoming = imaps://h\nkeep-on-server = 1d\nsort = date\n", 0600);
@@ -801,7 +724,7 @@ START_TEST(bin_config_check_warnings)
 	    "facteur: %s: 1 error\n", path, path, path);
 	ck_assert_str_eq(r.err, want);
 	free(want);
-	run_free(&r);
+	test_run_free(&r);
 	free(path);
 
 	/* Warnings alone: status 0, the summary on stdout. */
@@ -819,7 +742,7 @@ START_TEST(bin_config_check_warnings)
 	ck_assert_int_eq(strncmp(r.out, want, strlen(want)), 0);
 	free(want);
 	ck_assert_ptr_null(strstr(r.out, SECRET));
-	run_free(&r);
+	test_run_free(&r);
 	free(path);
 }
 END_TEST
@@ -828,7 +751,7 @@ START_TEST(bin_config_check_missing)
 {
 	char		*path, *want;
 	const char	*args[] = { "config-check", "-F", NULL, NULL };
-	struct run	 r;
+	struct test_run	 r;
 
 	path = xasprintf("%s/no/such/config", tmpdir);
 	args[2] = path;
@@ -839,7 +762,7 @@ START_TEST(bin_config_check_missing)
 	    "directory\nfacteur: %s: 1 error\n", path, path);
 	ck_assert_str_eq(r.err, want);
 	free(want);
-	run_free(&r);
+	test_run_free(&r);
 
 	/* A directory. */
 	args[2] = tmpdir;
@@ -849,7 +772,7 @@ START_TEST(bin_config_check_missing)
 	    "error\n", tmpdir, tmpdir);
 	ck_assert_str_eq(r.err, want);
 	free(want);
-	run_free(&r);
+	test_run_free(&r);
 	free(path);
 }
 END_TEST
@@ -866,7 +789,7 @@ START_TEST(bin_option_before_after)
 			    NULL };
 		const char	*after[] = { "config-check", "-F", NULL, NULL };
 		const char	*glued[] = { "config-check", NULL, NULL };
-		struct run	 a, b, c;
+		struct test_run	 a, b, c;
 
 		if (i == 0)
 			path = write_file(names[i], good_conf, 0600);
@@ -888,9 +811,9 @@ START_TEST(bin_option_before_after)
 		ck_assert_str_eq(a.out, c.out);
 		ck_assert_str_eq(a.err, c.err);
 		ck_assert_ptr_nonnull(strstr(i == 0 ? a.out : a.err, path));
-		run_free(&a);
-		run_free(&b);
-		run_free(&c);
+		test_run_free(&a);
+		test_run_free(&b);
+		test_run_free(&c);
 		free((char *)glued[1]);
 		free(path);
 	}
@@ -905,7 +828,7 @@ START_TEST(bin_config_path_env)
 {
 	static const char *const args[] = { "config-check", NULL };
 	char		*fc, *xdg, *home, *xdgdir, *env1, *env2;
-	struct run	 r;
+	struct test_run	 r;
 
 	fc = write_file("fc.conf", "[general]\n", 0600);
 	xdg = write_file("xdg/facteur/config", "[general]\n", 0600);
@@ -923,7 +846,7 @@ START_TEST(bin_config_path_env)
 		ck_assert_int_eq(strncmp(r.out, fc, strlen(fc)), 0);
 		ck_assert_int_eq(strncmp(r.out + strlen(fc), ": OK, 0 "
 		    "accounts\n", 16), 0);
-		run_free(&r);
+		test_run_free(&r);
 	}
 	free(env1);
 
@@ -936,7 +859,7 @@ START_TEST(bin_config_path_env)
 		r = run_env(fargs, extra, NULL);
 		ck_assert_int_eq(r.status, 0);
 		ck_assert_int_eq(strncmp(r.out, home, strlen(home)), 0);
-		run_free(&r);
+		test_run_free(&r);
 	}
 	free(env1);
 
@@ -947,7 +870,7 @@ START_TEST(bin_config_path_env)
 		r = run_env(args, extra, NULL);
 		ck_assert_int_eq(r.status, 0);
 		ck_assert_int_eq(strncmp(r.out, xdg, strlen(xdg)), 0);
-		run_free(&r);
+		test_run_free(&r);
 	}
 	free(env2);
 
@@ -958,14 +881,14 @@ START_TEST(bin_config_path_env)
 		r = run_env(args, extra, NULL);
 		ck_assert_int_eq(r.status, 0);
 		ck_assert_int_eq(strncmp(r.out, home, strlen(home)), 0);
-		run_free(&r);
+		test_run_free(&r);
 	}
 	/* Nothing set but HOME. */
 	r = run_env(args, NULL, NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_int_eq(strncmp(r.out, home, strlen(home)), 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "mail-root"));
-	run_free(&r);
+	test_run_free(&r);
 
 	/* And nothing there: that path is the error. */
 	ck_assert_int_eq(unlink(home), 0);
@@ -978,7 +901,7 @@ START_TEST(bin_config_path_env)
 		ck_assert_str_eq(r.err, want);
 		free(want);
 	}
-	run_free(&r);
+	test_run_free(&r);
 	free(fc);
 	free(xdg);
 	free(home);

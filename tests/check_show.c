@@ -21,12 +21,6 @@
 
 Suite	*show_suite(void);
 
-struct out {
-	int	 status;
-	char	*out;
-	size_t	 outlen;
-	char	*err;
-};
 
 static char *
 file_bytes(const char *path, size_t *len)
@@ -46,48 +40,13 @@ file_bytes(const char *path, size_t *len)
 }
 
 /* ./facteur ARGS... with HOME pointing nowhere (no configuration). */
-static struct out
+/* ./facteur show a1 a2 a3 (NULLs end the list), HOME unusable. */
+static struct test_run
 facteur(const char *a1, const char *a2, const char *a3)
 {
-	char		 opath[] = "/tmp/check_show.out.XXXXXX";
-	char		 epath[] = "/tmp/check_show.err.XXXXXX";
-	const char	*argv[] = { "facteur", "show", a1, a2, a3, NULL };
-	char *const	 envp[] = { (char *)"HOME=/nonexistent",
-			    (char *)"PATH=/usr/bin:/bin", (char *)"LC_ALL=C",
-			    NULL };
-	struct out	 o;
-	int		 ofd = mkstemp(opath), efd = mkstemp(epath), st;
-	pid_t		 pid;
+	const char	*args[] = { "show", a1, a2, a3, NULL };
 
-	ck_assert(ofd >= 0 && efd >= 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		if (dup2(ofd, 1) == -1 || dup2(efd, 2) == -1)
-			_exit(126);
-		execve("./facteur", (char *const *)argv, envp);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	o.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	close(ofd);
-	close(efd);
-	o.out = file_bytes(opath, &o.outlen);
-	{
-		size_t	elen;
-
-		o.err = file_bytes(epath, &elen);
-	}
-	unlink(opath);
-	unlink(epath);
-	return o;
-}
-
-static void
-out_free(struct out *o)
-{
-	free(o->out);
-	free(o->err);
+	return test_run_facteur("/nonexistent", args, NULL, NULL);
 }
 
 START_TEST(show_raw_is_untouched)
@@ -95,7 +54,7 @@ START_TEST(show_raw_is_untouched)
 	static const char *const files[] = {
 		DATA "simple.eml", DATA "multi.eml", DATA "evil.eml"
 	};
-	struct out	 o = facteur("--raw", files[_i], NULL);
+	struct test_run	 o = facteur("--raw", files[_i], NULL);
 	size_t		 len;
 	char		*want = file_bytes(files[_i], &len);
 
@@ -103,13 +62,13 @@ START_TEST(show_raw_is_untouched)
 	ck_assert_uint_eq(o.outlen, len);
 	ck_assert_int_eq(memcmp(o.out, want, len), 0);
 	free(want);
-	out_free(&o);
+	test_run_free(&o);
 }
 END_TEST
 
 START_TEST(show_text_decodes)
 {
-	struct out	o = facteur(DATA "simple.eml", NULL, NULL);
+	struct test_run	o = facteur(DATA "simple.eml", NULL, NULL);
 
 	ck_assert_msg(o.status == 0, "%s", o.err);
 	ck_assert_ptr_nonnull(strstr(o.out,
@@ -119,13 +78,13 @@ START_TEST(show_text_decodes)
 	ck_assert_ptr_nonnull(strstr(o.out, "\n\nBonjour à tous,\n\n"
 	    "la réunion est déplacée à jeudi. Merci.\n"));
 	ck_assert_ptr_null(strstr(o.out, "Attachments"));
-	out_free(&o);
+	test_run_free(&o);
 }
 END_TEST
 
 START_TEST(show_text_lists_attachments)
 {
-	struct out	o = facteur(DATA "multi.eml", NULL, NULL);
+	struct test_run	o = facteur(DATA "multi.eml", NULL, NULL);
 
 	ck_assert_msg(o.status == 0, "%s", o.err);
 	ck_assert_ptr_nonnull(strstr(o.out, "Hello Bob,\nhere are the "
@@ -135,24 +94,24 @@ START_TEST(show_text_lists_attachments)
 	    "[2] image/png, 12 bytes, été.png\n"));
 	ck_assert_ptr_null(strstr(o.out, "preamble"));
 	ck_assert_ptr_null(strstr(o.out, "epilogue"));
-	out_free(&o);
+	test_run_free(&o);
 }
 END_TEST
 
 START_TEST(show_escape_sequences_harmless)
 {
-	struct out	o = facteur(DATA "evil.eml", NULL, NULL);
+	struct test_run	o = facteur(DATA "evil.eml", NULL, NULL);
 
 	ck_assert_msg(o.status == 0, "%s", o.err);
 	ck_assert_ptr_null(memchr(o.out, 0x1b, o.outlen));
 	ck_assert_ptr_null(memchr(o.out, 0x07, o.outlen));
 	ck_assert_ptr_nonnull(strstr(o.out, "^[]0;pwned^G hi ^[[2J there"));
 	ck_assert_ptr_nonnull(strstr(o.out, "Body with ^[[31mred^[[0m"));
-	out_free(&o);
+	test_run_free(&o);
 	o = facteur("--json", DATA "evil.eml", NULL);
 	ck_assert_int_eq(o.status, 0);
 	ck_assert_ptr_null(memchr(o.out, 0x1b, o.outlen));
-	out_free(&o);
+	test_run_free(&o);
 }
 END_TEST
 
@@ -179,7 +138,7 @@ str(const struct mj *obj, const char *key)
 
 START_TEST(show_json_simple)
 {
-	struct out	 o = facteur("--json", DATA "simple.eml", NULL);
+	struct test_run	 o = facteur("--json", DATA "simple.eml", NULL);
 	struct mj	*j;
 	const struct mj	*p;
 
@@ -210,13 +169,13 @@ START_TEST(show_json_simple)
 	ck_assert_str_eq(str(j, "text"), "Bonjour à tous,\n\nla réunion "
 	    "est déplacée à jeudi. Merci.\n");
 	mj_free(j);
-	out_free(&o);
+	test_run_free(&o);
 }
 END_TEST
 
 START_TEST(show_json_multipart)
 {
-	struct out	 o = facteur("--json", DATA "multi.eml", NULL);
+	struct test_run	 o = facteur("--json", DATA "multi.eml", NULL);
 	struct mj	*j;
 	const struct mj	*parts, *p;
 	char		 hex[65];
@@ -243,7 +202,7 @@ START_TEST(show_json_multipart)
 	ck_assert_ptr_nonnull(strstr(str(j, "text"), "Hello Bob,"));
 	ck_assert_ptr_nonnull(strstr(str(j, "text"), "inner text"));
 	mj_free(j);
-	out_free(&o);
+	test_run_free(&o);
 }
 END_TEST
 
@@ -253,7 +212,7 @@ START_TEST(show_html_command)
 {
 	char		 dir[] = "/tmp/check_show.XXXXXX", cfg[256], msg[256];
 	FILE		*f;
-	struct out	 o;
+	struct test_run	 o;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(cfg, sizeof(cfg), "%s/config", dir);
@@ -278,7 +237,7 @@ START_TEST(show_html_command)
 		ck_assert_ptr_nonnull(strstr(o.err, "html-command: 'exit 3' "
 		    "failed (exit status 3); using the built-in renderer"));
 	}
-	out_free(&o);
+	test_run_free(&o);
 	unlink(cfg);
 	unlink(msg);
 	rmdir(dir);
@@ -287,19 +246,19 @@ END_TEST
 
 START_TEST(show_errors)
 {
-	struct out	o = facteur(DATA "does-not-exist.eml", NULL, NULL);
+	struct test_run	o = facteur(DATA "does-not-exist.eml", NULL, NULL);
 
 	ck_assert_int_eq(o.status, 1);
 	ck_assert_str_eq(o.err, "facteur: show: " DATA "does-not-exist.eml: "
 	    "No such file or directory\n");
-	out_free(&o);
+	test_run_free(&o);
 	o = facteur("--json", NULL, NULL);
 	ck_assert_int_eq(o.status, 2);
 	ck_assert_ptr_nonnull(strstr(o.err, "missing MESSAGE-FILE"));
-	out_free(&o);
+	test_run_free(&o);
 	o = facteur("--json", "--raw", DATA "simple.eml");
 	ck_assert_int_eq(o.status, 2);
-	out_free(&o);
+	test_run_free(&o);
 }
 END_TEST
 

@@ -23,6 +23,10 @@ main(void)
 	srunner_add_suite(sr, mime_compose_suite());
 	srunner_add_suite(sr, mime_corpus_suite());
 	srunner_add_suite(sr, show_suite());
+	srunner_add_suite(sr, store_suite());
+	srunner_add_suite(sr, list_suite());
+	srunner_add_suite(sr, store_view_suite());
+	srunner_add_suite(sr, store_search_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1,7 +1,10 @@
 /* testlib.c: helpers shared by the test suites (see tests.h). */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,4 +185,114 @@ test_remove_tree(const char *path)
 		(void)closedir(dir);
 	}
 	(void)rmdir(path);
+}
+
+int
+test_read_file(const char *path, struct buf *out)
+{
+	char	chunk[8192];
+	FILE	*fp = fopen(path, "rb");
+	size_t	 n;
+
+	if (fp == NULL)
+		return -1;
+	for (;;) {
+		n = fread(chunk, 1, sizeof(chunk), fp);
+		if (n == 0)
+			break;
+		if (buf_append(out, chunk, n) == -1) {
+			(void)fclose(fp);
+			return -1;
+		}
+	}
+	(void)fclose(fp);
+	return 0;
+}
+
+/* The whole file as a NUL-terminated string (length in *len). */
+static char *
+slurp(const char *path, size_t *len)
+{
+	struct buf	b;
+
+	buf_init(&b, 256u << 20);
+	ck_assert_msg(test_read_file(path, &b) == 0, "%s: cannot read", path);
+	*len = b.len;
+	ck_assert_int_eq(buf_append(&b, "", 1), 0);
+	return buf_take(&b);
+}
+
+struct test_run
+test_run_facteur(const char *home, const char *const *args,
+    const char *const *env, const char *outpath)
+{
+	struct test_run	 r = { -1, NULL, 0, NULL };
+	char		*argv[TEST_MAXARGS + 2], *envp[TEST_MAXENV + 4];
+	char		 opath[] = "/tmp/facteur-test.out.XXXXXX";
+	char		 epath[] = "/tmp/facteur-test.err.XXXXXX";
+	int		 argc = 0, envc = 0, status, ofd, efd, fd;
+	size_t		 elen;
+	pid_t		 pid;
+
+	ck_assert_msg(access(TEST_FACTEUR, X_OK) == 0, "%s: %s (run the "
+	    "tests from the top of the tree after make facteur)",
+	    TEST_FACTEUR, strerror(errno));
+	argv[argc++] = xstrdup("facteur");
+	while (args[argc - 1] != NULL && argc <= TEST_MAXARGS) {
+		argv[argc] = xstrdup(args[argc - 1]);
+		argc++;
+	}
+	argv[argc] = NULL;
+	/* The extra variables first: getenv() finds the first of a name. */
+	while (env != NULL && env[envc] != NULL && envc < TEST_MAXENV) {
+		envp[envc] = xstrdup(env[envc]);
+		envc++;
+	}
+	envp[envc++] = xasprintf("HOME=%s", home);
+	envp[envc++] = xstrdup("PATH=/usr/bin:/bin");
+	envp[envc++] = xstrdup("LC_ALL=C");
+	envp[envc] = NULL;
+	ofd = outpath != NULL ? open(outpath, O_WRONLY | O_CREAT | O_TRUNC,
+	    0600) : mkstemp(opath);
+	efd = mkstemp(epath);
+	ck_assert(ofd >= 0 && efd >= 0);
+	(void)fflush(NULL);
+	pid = fork();
+	ck_assert_int_ne(pid, -1);
+	if (pid == 0) {
+		fd = open("/dev/null", O_RDONLY);
+		if (fd == -1 || dup2(fd, 0) == -1 || dup2(ofd, 1) == -1 ||
+		    dup2(efd, 2) == -1)
+			_exit(126);
+		execve(TEST_FACTEUR, argv, envp);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		ck_assert_int_eq(errno, EINTR);
+	if (WIFEXITED(status))
+		r.status = WEXITSTATUS(status);
+	ck_assert_msg(r.status != 126 && r.status != 127, "could not run "
+	    "%s (status %d)", TEST_FACTEUR, r.status);
+	(void)close(ofd);
+	(void)close(efd);
+	if (outpath == NULL) {
+		r.out = slurp(opath, &r.outlen);
+		(void)unlink(opath);
+	} else
+		r.out = xstrdup("");
+	r.err = slurp(epath, &elen);
+	(void)unlink(epath);
+	while (argc > 0)
+		free(argv[--argc]);
+	while (envc > 0)
+		free(envp[--envc]);
+	return r;
+}
+
+void
+test_run_free(struct test_run *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
 }

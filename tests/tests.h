@@ -24,6 +24,10 @@ Suite	*mime_codec_suite(void);
 Suite	*mime_compose_suite(void);
 Suite	*mime_corpus_suite(void);
 Suite	*show_suite(void);
+Suite	*store_suite(void);
+Suite	*list_suite(void);
+Suite	*store_view_suite(void);
+Suite	*store_search_suite(void);
 
 /* Suites against the real servers (tests/run-servers). */
 Suite	*servers_net_suite(void);
@@ -66,6 +70,31 @@ bool	 tconn_wait(struct tconn *t, bool *cond, int ms);
 
 /* Remove path and everything under it (symbolic links not followed). */
 void	 test_remove_tree(const char *path);
+
+/* Append a whole file to out; -1 when unreadable or out is full. */
+int	 test_read_file(const char *path, struct buf *out);
+
+/* Running the real binary. */
+#define TEST_FACTEUR	"./facteur"
+#define TEST_MAXARGS	12
+#define TEST_MAXENV	8
+
+struct test_run {
+	int	 status;	/* exit status, or -1 if not exited */
+	char	*out;		/* standard output, NUL-terminated */
+	size_t	 outlen;
+	char	*err;		/* standard error */
+};
+
+/*
+ * Run ./facteur with args (argv[0] excluded, NULL-terminated) in an
+ * environment of env ("NAME=VALUE", NULL-terminated, may be NULL), then
+ * HOME=home, PATH and LC_ALL=C (env wins); standard input is /dev/null;
+ * standard output goes to outpath when it is not NULL (out is then "").
+ */
+struct test_run test_run_facteur(const char *home, const char *const *args,
+	    const char *const *env, const char *outpath);
+void	 test_run_free(struct test_run *r);
 
 /* Environment variable that must be set (fails the test otherwise). */
 const char *test_env(const char *name);

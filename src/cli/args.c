@@ -15,6 +15,9 @@
 #define O_RAW	0x10
 #define O_Q	0x20
 #define O_V	0x40
+#define O_SORT	0x80	/* --sort KEY */
+#define O_SRCH	0x100	/* --search QUERY */
+#define O_LAST	O_SRCH
 
 static const struct {
 	const char	*name;
@@ -25,7 +28,7 @@ static const struct {
 	{ "facteur", CLI_CMD_UI, O_F | O_A | O_FOLD, 0, 0 },
 	{ "sync", CLI_CMD_SYNC, O_F | O_V, 0, 1000 },
 	{ "send", CLI_CMD_SEND, O_F | O_A | O_Q | O_V, 0, 0 },
-	{ "list", CLI_CMD_LIST, O_F | O_A | O_JSON, 0, 1 },
+	{ "list", CLI_CMD_LIST, O_F | O_A | O_JSON | O_SORT | O_SRCH, 0, 1 },
 	{ "show", CLI_CMD_SHOW, O_F | O_JSON | O_RAW, 1, 1 },
 	{ "config-check", CLI_CMD_CONFIG_CHECK, O_F, 0, 0 },
 };
@@ -47,7 +50,8 @@ cli_usage(FILE *f)
 	    "       facteur sync [-F CONFIG] [-v] [ACCOUNT...]\n"
 	    "       facteur send [-F CONFIG] [-a ACCOUNT] [-q] < MESSAGE\n"
 	    "       facteur list [-F CONFIG] [-a ACCOUNT] [--json] "
-	    "[FOLDER | MAILDIR-PATH]\n"
+	    "[--sort KEY]\n"
+	    "                    [--search QUERY] [FOLDER | MAILDIR-PATH]\n"
 	    "       facteur show [-F CONFIG] [--json] [--raw] MESSAGE-FILE\n"
 	    "       facteur config-check [-F CONFIG]\n"
 	    "       facteur --help | --version\n"
@@ -95,6 +99,17 @@ parse_option(int argc, char **argv, int *i, struct cli_opts *o,
 	} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 		o->verbose = true;
 		*seen = O_V;
+	} else if (strcmp(a, "--sort") == 0 || strcmp(a, "--search") == 0) {
+		*seen = strcmp(a, "--sort") == 0 ? O_SORT : O_SRCH;
+		if (*i + 1 >= argc) {
+			(void)snprintf(err, errlen, "option %s needs a value",
+			    a);
+			return -1;
+		}
+		if (*seen == O_SORT)
+			o->sort = argv[++*i];
+		else
+			o->search = argv[++*i];
 	} else if (strncmp(a, "-F", 2) == 0) {
 		*seen = O_F;
 		return opt_value(argc, argv, i, "-F", &o->config_path, err,
@@ -124,6 +139,8 @@ option_name(unsigned flag)
 	case O_JSON: return "--json";
 	case O_RAW: return "--raw";
 	case O_Q: return "-q";
+	case O_SORT: return "--sort";
+	case O_SRCH: return "--search";
 	default: return "-v";
 	}
 }
@@ -197,7 +214,7 @@ cli_parse_args(int argc, char **argv, struct cli_opts *o, char *err,
 	}
 	o->cmd = commands[c].cmd;
 	o->cmd_name = commands[c].name;
-	for (seen = 1; seen <= O_V; seen <<= 1) {
+	for (seen = 1; seen <= O_LAST; seen <<= 1) {
 		if ((used & seen) && !(commands[c].opts & seen)) {
 			cmd_error(err, errlen, o, "option %s is not valid "
 			    "here (see facteur --help)", option_name(seen));
