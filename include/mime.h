@@ -393,7 +393,6 @@ struct mime_summary {
 	char	*subject;	/* display text, or NULL */
 	char	*from_name;	/* display name of the first From, or NULL */
 	char	*from_addr;	/* addr-spec of the first From, or NULL */
-	char	*to_addr;	/* first To addr-spec, or NULL */
 	char	*message_id;	/* "<id>", or NULL */
 	char	*in_reply_to;	/* first msg-id, or NULL */
 	char   **references;	/* owned array, oldest first */

@@ -130,19 +130,63 @@ maildir_flags(unsigned flags, char out[7])
 	out[n] = '\0';
 }
 
-/* Print s in exactly cols terminal columns (cut or padded). */
+/* One output line, built whole and written with one call. */
+struct line {
+	char	buf[1024];
+	size_t	len;
+};
+
 static void
-put_cols(FILE *out, const char *s, int cols)
+line_put(struct line *l, const char *s, size_t n)
+{
+	if (n > sizeof(l->buf) - l->len)
+		n = sizeof(l->buf) - l->len;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+}
+
+static void
+line_pad(struct line *l, size_t upto)
+{
+	while (l->len < upto && l->len < sizeof(l->buf))
+		l->buf[l->len++] = ' ';
+}
+
+/* n in decimal, right-aligned in width columns. */
+static void
+line_num(struct line *l, size_t n, size_t width)
+{
+	char	d[24];
+	size_t	i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0 && i > 0);
+	while (sizeof(d) - i < width && i > 0)
+		d[--i] = ' ';
+	line_put(l, d + i, sizeof(d) - i);
+}
+
+/* s in exactly cols terminal columns (cut or padded). Printable ASCII
+ * goes through as it is; anything else is measured by the locale. */
+static void
+line_cols(struct line *l, const char *s, int cols)
 {
 	mbstate_t	st;
 	wchar_t		wc;
-	size_t		k;
+	size_t		k, max = MB_CUR_MAX;
 	int		w, used = 0;
 
 	memset(&st, 0, sizeof(st));
-	while (*s != '\0') {
-		k = mbrtowc(&wc, s, strlen(s), &st);
-		if (k == (size_t)-1 || k == (size_t)-2) {
+	while (*s != '\0' && used < cols) {
+		if ((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f) {
+			line_put(l, s++, 1);
+			used++;
+			continue;
+		}
+		k = mbrtowc(&wc, s, strnlen(s, max), &st);
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
 			memset(&st, 0, sizeof(st));
 			k = 1;
 			w = 1;
@@ -153,34 +197,73 @@ put_cols(FILE *out, const char *s, int cols)
 		}
 		if (used + w > cols)
 			break;
-		(void)fwrite(s, 1, k, out);
+		line_put(l, s, k);
 		used += w;
 		s += k;
 	}
-	while (used++ < cols)
-		(void)putc(' ', out);
+	for (; used < cols; used++)
+		line_put(l, " ", 1);
+}
+
+/* "YYYY-MM-DD HH:MM" in local time, or "?". */
+static void
+line_date(struct line *l, int64_t date)
+{
+	struct tm	tm;
+	time_t		t = (time_t)date;
+	char		d[16];
+
+	if (date == STORE_DATE_UNKNOWN || localtime_r(&t, &tm) == NULL ||
+	    tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+		line_put(l, "?", 1);
+		return;
+	}
+	d[0] = (char)('0' + (tm.tm_year + 1900) / 1000);
+	d[1] = (char)('0' + (tm.tm_year + 1900) / 100 % 10);
+	d[2] = (char)('0' + (tm.tm_year + 1900) / 10 % 10);
+	d[3] = (char)('0' + (tm.tm_year + 1900) % 10);
+	d[4] = '-';
+	d[5] = (char)('0' + (tm.tm_mon + 1) / 10);
+	d[6] = (char)('0' + (tm.tm_mon + 1) % 10);
+	d[7] = '-';
+	d[8] = (char)('0' + tm.tm_mday / 10);
+	d[9] = (char)('0' + tm.tm_mday % 10);
+	d[10] = ' ';
+	d[11] = (char)('0' + tm.tm_hour / 10);
+	d[12] = (char)('0' + tm.tm_hour % 10);
+	d[13] = ':';
+	d[14] = (char)('0' + tm.tm_min / 10);
+	d[15] = (char)('0' + tm.tm_min % 10);
+	line_put(l, d, sizeof(d));
 }
 
 static void
 print_line(FILE *out, size_t num, const struct store_msg *m,
     const char *tree)
 {
-	char		flags[5], date[32];
-	struct tm	tm;
-	time_t		t;
+	struct line	l;
+	char		flags[5];
+	size_t		start;
 
+	l.len = 0;
 	flag_column(m, flags);
-	if (m->date != STORE_DATE_UNKNOWN) {
-		t = (time_t)m->date;
-		if (localtime_r(&t, &tm) == NULL ||
-		    strftime(date, sizeof(date), "%Y-%m-%d %H:%M", &tm) == 0)
-			(void)fct_strlcpy(date, "?", sizeof(date));
-	} else
-		(void)fct_strlcpy(date, "?", sizeof(date));
-	(void)fprintf(out, "%5zu %-4s %-16s ", num, flags, date);
-	put_cols(out, m->from[0] != '\0' ? m->from : m->from_addr,
+	line_num(&l, num, 5);
+	line_put(&l, " ", 1);
+	start = l.len;
+	line_put(&l, flags, strlen(flags));
+	line_pad(&l, start + 4);
+	line_put(&l, " ", 1);
+	start = l.len;
+	line_date(&l, m->date);
+	line_pad(&l, start + 16);
+	line_put(&l, " ", 1);
+	line_cols(&l, m->from[0] != '\0' ? m->from : m->from_addr,
 	    SENDER_COLS);
-	(void)fprintf(out, " %s%s\n", tree, m->subject);
+	line_put(&l, " ", 1);
+	(void)fwrite(l.buf, 1, l.len, out);
+	(void)fputs(tree, out);
+	(void)fputs(m->subject, out);
+	(void)putc('\n', out);
 }
 
 /* A message id without its angle brackets, as show --json gives it. */

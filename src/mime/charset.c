@@ -31,11 +31,15 @@
  * - With iconv, an invalid sequence (EILSEQ) gives U+FFFD and one byte is
  *   skipped; a truncated sequence at the end (EINVAL) gives U+FFFD. The
  *   converter's output is checked again as UTF-8, so what comes out is
- *   always valid UTF-8. Nothing is cached between calls.
+ *   always valid UTF-8.
+ * - Each thread keeps its last few decoders open (iconv_open() loads a
+ *   gconv module, which costs more than decoding a header), reset to
+ *   their initial state before each use and closed when the thread ends.
  */
 #include <errno.h>
 #include <iconv.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +51,7 @@
 #define REPL_LEN	3
 #define ICONV_CHUNK	4096		/* output bytes per iconv() call */
 #define LABEL_MAX	64		/* longer labels are unknown */
+#define CD_KEEP		8		/* decoders kept open per thread */
 
 /* The canonical names that are not handed to iconv for decoding. */
 #define CS_UTF8		"UTF-8"
@@ -651,6 +656,86 @@ iconv_run(iconv_t cd, const char *in, size_t len, bool repl,
 	}
 }
 
+/* A thread's open decoders to UTF-8, by canonical name (the table's
+ * pointers, so that names compare as pointers). */
+struct cd_cache {
+	const char	*name[CD_KEEP];
+	iconv_t		 cd[CD_KEEP];
+	unsigned	 next;		/* slot to reuse when all are taken */
+};
+
+static pthread_key_t	cd_key;
+static pthread_once_t	cd_once = PTHREAD_ONCE_INIT;
+static bool		cd_key_ok;
+
+static void
+cd_cache_free(void *p)
+{
+	struct cd_cache	*c = p;
+	unsigned	 i;
+
+	for (i = 0; i < CD_KEEP; i++)
+		if (c->name[i] != NULL)
+			(void)iconv_close(c->cd[i]);
+	free(c);
+}
+
+static void
+cd_key_init(void)
+{
+	cd_key_ok = pthread_key_create(&cd_key, cd_cache_free) == 0;
+}
+
+/* This thread's cache, or NULL when there can be none. */
+static struct cd_cache *
+cd_cache_get(void)
+{
+	struct cd_cache	*c;
+
+	if (pthread_once(&cd_once, cd_key_init) != 0 || !cd_key_ok)
+		return NULL;
+	c = pthread_getspecific(cd_key);
+	if (c != NULL)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (c != NULL && pthread_setspecific(cd_key, c) != 0) {
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+/*
+ * A decoder from name to UTF-8 in its initial state, or (iconv_t)-1.
+ * *owned: the caller closes it (no cache); else the cache keeps it.
+ */
+static iconv_t
+cd_decoder(const char *name, bool *owned)
+{
+	struct cd_cache	*c = cd_cache_get();
+	iconv_t		 cd;
+	unsigned	 i;
+
+	*owned = c == NULL;
+	if (c == NULL)
+		return iconv_open("UTF-8", name);
+	for (i = 0; i < CD_KEEP; i++)
+		if (c->name[i] == name) {
+			(void)iconv(c->cd[i], NULL, NULL, NULL, NULL);
+			return c->cd[i];
+		}
+	cd = iconv_open("UTF-8", name);
+	if (cd == (iconv_t)-1)
+		return cd;
+	i = c->next;
+	c->next = (c->next + 1) % CD_KEEP;
+	if (c->name[i] != NULL)
+		(void)iconv_close(c->cd[i]);
+	c->name[i] = name;
+	c->cd[i] = cd;
+	return cd;
+}
+
 /*
  * Decode with iconv. The result goes through utf8_repair() so that out
  * only ever receives valid UTF-8, whatever the converter does. A name
@@ -663,14 +748,16 @@ iconv_decode(const char *name, const char *in, size_t len,
 {
 	struct buf	 tmp;
 	iconv_t		 cd;
+	bool		 owned;
 	int		 bad, r;
 
-	cd = iconv_open("UTF-8", name);
+	cd = cd_decoder(name, &owned);
 	if (cd == (iconv_t)-1)
 		return guess_decode(in, len, out);
 	buf_init(&tmp, out->max - out->len);
 	bad = iconv_run(cd, in, len, true, &tmp);
-	(void)iconv_close(cd);
+	if (owned)
+		(void)iconv_close(cd);
 	/* Even when out is full, what was converted is kept. */
 	r = utf8_repair(buf_str(&tmp), tmp.len, out);
 	buf_free(&tmp);

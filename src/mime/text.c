@@ -253,7 +253,6 @@ mime_summary_from_headers(const struct mime_headers *h,
 	s->date = -1;
 	s->subject = field_text(h, "Subject", fallback);
 	first_address(h, "From", fallback, &s->from_name, &s->from_addr);
-	first_address(h, "To", fallback, NULL, &s->to_addr);
 	if ((f = mime_headers_get(h, "Message-ID")) != NULL)
 		s->message_id = mime_msgid_first(f->value, f->value_len);
 	if ((f = mime_headers_get(h, "In-Reply-To")) != NULL)
@@ -279,7 +278,6 @@ mime_summary_free(struct mime_summary *s)
 	free(s->subject);
 	free(s->from_name);
 	free(s->from_addr);
-	free(s->to_addr);
 	free(s->message_id);
 	free(s->in_reply_to);
 	for (i = 0; i < s->nreferences; i++)

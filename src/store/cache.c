@@ -10,7 +10,8 @@
  *   struct cache_head
  *   count records of struct cache_rec (string fields are offsets into the
  *     pool; NO_STR for NULL; offset 0 is the empty string)
- *   the pool: NUL-terminated strings, the folder's path last
+ *   the pool: NUL-terminated strings, each distinct one once (records
+ *     may share them, or point inside one), the folder's path last
  * The checksum chains hash64() over the records and the pool in 64 KiB
  * blocks, then the header with the checksum field zeroed. Records are
  * streamed in both directions so that reading or writing a cache never
@@ -302,45 +303,99 @@ out_put(struct out *o, const void *p, size_t n)
 	}
 }
 
-/* Offsets of one message's strings, the pool cursor moved past them. */
+/*
+ * The pool is laid out as: the empty string, the distinct strings other
+ * than file names (each once, however many messages share it: a thread's
+ * subject, a sender, the Message-ID a reply's References names), then
+ * the file names, then the folder's path.
+ */
 struct layout {
-	uint64_t	cur;
+	struct strset	 set;
+	uint32_t	*offs;		/* of set entry i */
+	uint64_t	 names;		/* offset of the next file name */
 };
+
+/* Where In-Reply-To ends References (the usual case), its offset in
+ * it; else SIZE_MAX. */
+static size_t
+irt_in_refs(const struct store_msg *m)
+{
+	size_t	rlen, ilen;
+
+	if (m->references == NULL || m->in_reply_to == NULL)
+		return SIZE_MAX;
+	rlen = strlen(m->references);
+	ilen = strlen(m->in_reply_to);
+	if (ilen == 0 || ilen > rlen || memcmp(m->references + rlen - ilen,
+	    m->in_reply_to, ilen) != 0 ||
+	    (ilen < rlen && m->references[rlen - ilen - 1] != ' '))
+		return SIZE_MAX;
+	return rlen - ilen;
+}
+
+/* Pass 1: the distinct strings of m. */
+static void
+lay_collect(struct layout *l, const struct store_msg *m)
+{
+	const char	*s[6] = { m->subject, m->from_addr, m->from,
+			    m->message_id, m->references, m->in_reply_to };
+	uint32_t	 idx;
+	size_t		 i, n = irt_in_refs(m) == SIZE_MAX ? 6 : 5;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != NULL && s[i][0] != '\0')
+			(void)strset_put(&l->set, s[i], strlen(s[i]), &idx);
+}
+
+/* Offsets of the distinct strings, once they are all known; the offset
+ * where the names start. Returns -1 when the pool is too big. */
+static int
+lay_offsets(struct layout *l)
+{
+	uint64_t	cur = 1;
+	uint32_t	i;
+
+	l->offs = xreallocarray(NULL, l->set.n + 1, sizeof(*l->offs));
+	for (i = 0; i < l->set.n; i++) {
+		if (cur > UINT32_MAX - 1)
+			return -1;
+		l->offs[i] = (uint32_t)cur;
+		cur += l->set.lens[i] + 1;
+	}
+	l->names = cur;
+	return 0;
+}
 
 static uint32_t
 lay_str(struct layout *l, const char *s)
 {
-	uint64_t	off;
+	uint32_t	idx;
 
 	if (s == NULL)
 		return NO_STR;
 	if (*s == '\0')
 		return 0;
-	off = l->cur;
-	l->cur += strlen(s) + 1;
-	return off > UINT32_MAX - 1 ? NO_STR : (uint32_t)off;
+	if (strset_put(&l->set, s, strlen(s), &idx) || idx == UINT32_MAX)
+		return NO_STR;		/* cannot be: pass 1 put them all */
+	return l->offs[idx];
 }
 
-/* Record for m; strings that are stored once are emitted in this order
- * by emit_strs(). */
+/* Pass 2: the record for m. */
 static void
 lay_msg(struct layout *l, const struct store_msg *m, struct cache_rec *r)
 {
-	const char	*refs = m->references;
-	size_t		 rlen = refs != NULL ? strlen(refs) : 0;
+	size_t	at = irt_in_refs(m);
 
 	memset(r, 0, sizeof(*r));
-	r->name = lay_str(l, m->name);
+	r->name = l->names > UINT32_MAX - 1 ? NO_STR : (uint32_t)l->names;
+	l->names += strlen(m->name) + 1;
 	r->subject = lay_str(l, m->subject);
 	r->from_addr = lay_str(l, m->from_addr);
-	r->from = m->from == m->from_addr ? r->from_addr : lay_str(l, m->from);
+	r->from = lay_str(l, m->from);
 	r->message_id = lay_str(l, m->message_id);
-	r->references = lay_str(l, refs);
-	if (refs != NULL && m->in_reply_to != NULL &&
-	    m->in_reply_to >= refs && m->in_reply_to < refs + rlen &&
-	    r->references != NO_STR && r->references != 0)
-		r->in_reply_to = r->references +
-		    (uint32_t)(m->in_reply_to - refs);
+	r->references = lay_str(l, m->references);
+	if (at != SIZE_MAX && r->references != NO_STR)
+		r->in_reply_to = r->references + (uint32_t)at;
 	else
 		r->in_reply_to = lay_str(l, m->in_reply_to);
 	r->bits = m->flags | (m->in_new ? F_IN_NEW : 0) |
@@ -348,31 +403,6 @@ lay_msg(struct layout *l, const struct store_msg *m, struct cache_rec *r)
 	r->date = m->date;
 	r->received = m->received;
 	r->size = m->size;
-}
-
-static void
-emit_str(struct out *o, const char *s)
-{
-	if (s != NULL && *s != '\0')
-		out_put(o, s, strlen(s) + 1);
-}
-
-static void
-emit_strs(struct out *o, const struct store_msg *m)
-{
-	const char	*refs = m->references;
-	size_t		 rlen = refs != NULL ? strlen(refs) : 0;
-
-	emit_str(o, m->name);
-	emit_str(o, m->subject);
-	emit_str(o, m->from_addr);
-	if (m->from != m->from_addr)
-		emit_str(o, m->from);
-	emit_str(o, m->message_id);
-	emit_str(o, refs);
-	if (!(refs != NULL && m->in_reply_to != NULL &&
-	    m->in_reply_to >= refs && m->in_reply_to < refs + rlen))
-		emit_str(o, m->in_reply_to);
 }
 
 static int
@@ -407,7 +437,7 @@ cache_save(const struct store_folder *f, struct store_err *err)
 {
 	struct cache_head	 h;
 	struct cache_rec	 r;
-	struct layout		 l = { 1 };
+	struct layout		 l;
 	struct out		 o;
 	char			*tmp;
 	size_t			 i;
@@ -428,6 +458,14 @@ cache_save(const struct store_folder *f, struct store_err *err)
 	}
 	o.buf = xmalloc(BLOCK);
 	memset(&h, 0, sizeof(h));
+	strset_init(&l.set);
+	l.offs = NULL;
+	for (i = 0; i < f->n; i++)
+		lay_collect(&l, &f->msgs[i]);
+	if (lay_offsets(&l) == -1) {
+		(void)store_fail(err, "folder too large for the cache");
+		goto fail;
+	}
 	/* The header is written last, once its fields are known. */
 	if (lseek(o.fd, (off_t)sizeof(h), SEEK_SET) == (off_t)-1)
 		o.failed = true;
@@ -438,17 +476,21 @@ cache_save(const struct store_folder *f, struct store_err *err)
 	}
 	out_flush(&o);
 	recs_sum = o.sum;
-	h.path_off = l.cur > UINT32_MAX - 1 ? NO_STR : (uint32_t)l.cur;
-	pool_len = l.cur + strlen(f->path) + 1;
+	h.path_off = l.names > UINT32_MAX - 1 ? NO_STR : (uint32_t)l.names;
+	pool_len = l.names + strlen(f->path) + 1;
 	if (pool_len > UINT32_MAX - 1 || h.path_off == NO_STR) {
 		(void)store_fail(err, "folder too large for the cache");
 		goto fail;
 	}
-	/* The pool: the empty string, each message's strings, the path. */
+	/* The pool: "", the distinct strings, the names, the path. */
 	o.sum = recs_sum;
 	out_put(&o, "", 1);
+	for (i = 0; i < l.set.n; i++) {
+		out_put(&o, l.set.strs[i], l.set.lens[i]);
+		out_put(&o, "", 1);
+	}
 	for (i = 0; i < f->n; i++)
-		emit_strs(&o, &f->msgs[i]);
+		out_put(&o, f->msgs[i].name, strlen(f->msgs[i].name) + 1);
 	out_put(&o, f->path, strlen(f->path) + 1);
 	out_flush(&o);
 	memcpy(h.magic, CACHE_MAGIC, 8);
@@ -482,6 +524,8 @@ cache_save(const struct store_folder *f, struct store_err *err)
 	}
 	free(o.buf);
 	free(tmp);
+	strset_free(&l.set);
+	free(l.offs);
 	return 0;
 fail:
 	if (o.fd >= 0)
@@ -489,5 +533,7 @@ fail:
 	(void)unlink(tmp);
 	free(o.buf);
 	free(tmp);
+	strset_free(&l.set);
+	free(l.offs);
 	return -1;
 }

@@ -8,6 +8,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -246,7 +249,6 @@ folder_scan(struct store_folder *f, bool *changed, struct store_err *err)
 {
 	struct timespec	 mn, mc, now;
 	struct job_list	 jobs = { NULL, 0, 0 };
-	struct arena	 names;
 	bool		*seen;
 	size_t		 i, j, before_parsed = f->stats.parsed;
 	size_t		 before_renamed = f->stats.renamed;
@@ -261,9 +263,10 @@ folder_scan(struct store_folder *f, bool *changed, struct store_err *err)
 		return 0;
 	(void)clock_gettime(CLOCK_REALTIME, &now);
 	seen = xcalloc(f->n + 1, sizeof(*seen));
-	arena_init(&names);
-	if (list_dir(f, true, seen, &jobs, &names, err) == -1 ||
-	    list_dir(f, false, seen, &jobs, &names, err) == -1)
+	/* New names go straight into the folder's arena: the messages
+	 * keep them (a file that cannot be read wastes its name). */
+	if (list_dir(f, true, seen, &jobs, &f->strings, err) == -1 ||
+	    list_dir(f, false, seen, &jobs, &f->strings, err) == -1)
 		goto out;
 	f->stats.listed = true;
 	/* Drop what is gone. */
@@ -283,6 +286,12 @@ folder_scan(struct store_folder *f, bool *changed, struct store_err *err)
 		f->msgs = xreallocarray(f->msgs, f->cap, sizeof(*f->msgs));
 	}
 	scan_parse_files(f, jobs.v, jobs.n);
+#ifdef __GLIBC__
+	/* What the parsers freed goes back to the system now, not at
+	 * exit: a first open of a big folder would otherwise keep it. */
+	if (jobs.n >= 1000)
+		(void)malloc_trim(0);
+#endif
 	if (f->stats.parsed != before_parsed ||
 	    f->stats.renamed != before_renamed)
 		*changed = true;
@@ -298,7 +307,6 @@ folder_scan(struct store_folder *f, bool *changed, struct store_err *err)
 	f->listed_ok = true;
 	rc = 0;
 out:
-	arena_free(&names);
 	free(jobs.v);
 	free(seen);
 	return rc;
@@ -824,7 +832,7 @@ store_folder_add(struct store_folder *f, const char *data, size_t len,
 		return -1;
 	if (store_deliver(f->path, data, len, flags, to_cur, &name, err) == -1)
 		return -1;
-	job.name = name;
+	job.name = arena_strndup(&f->strings, name, strlen(name));
 	job.in_new = !(to_cur || flags != 0);
 	scan_parse_files(f, &job, 1);
 	free(name);

@@ -34,6 +34,34 @@ char	*arena_strndup(struct arena *a, const char *s, size_t len);
 /* Room for n bytes, uninitialised. */
 char	*arena_alloc(struct arena *a, size_t n);
 
+/*
+ * A set of distinct strings (by their bytes), to store equal strings once:
+ * the strings are borrowed, kept in the order they were first put.
+ */
+struct strset {
+	const char	**strs;		/* borrowed; a caller may replace
+					 * strs[i] by an equal string */
+	uint32_t	 *lens;
+	uint32_t	  n, cap;
+	uint64_t	 *slots;	/* hash and entry + 1; 0: empty */
+	size_t		  mask;
+};
+
+void	 strset_init(struct strset *s);
+void	 strset_free(struct strset *s);
+/*
+ * Put [p, p + len) (p borrowed: it must outlive the set, or be replaced
+ * in strs[]); *idx is its entry. Returns true when it was new, false when
+ * an equal string was already there (or, *idx UINT32_MAX, when the set is
+ * full: then the caller stores its own copy).
+ */
+bool	 strset_put(struct strset *s, const char *p, size_t len,
+	    uint32_t *idx);
+/* The same with the hash already taken (by another thread, say). */
+uint32_t strset_hash(const char *p, size_t len);
+bool	 strset_put_hashed(struct strset *s, const char *p, size_t len,
+	    uint32_t h, uint32_t *idx);
+
 struct store_folder {
 	char			*path;
 	char			*cache_dir;	/* or NULL */
@@ -105,7 +133,8 @@ int	 cache_save(const struct store_folder *f, struct store_err *err);
 
 /* Parse many message files in parallel (scan.c). */
 struct scan_job {
-	const char	*name;		/* file name, borrowed */
+	const char	*name;		/* file name, in the folder's
+					 * arena: the message keeps it */
 	bool		 in_new;
 };
 /* Parse jobs[0..n) and append the readable ones to f. */

@@ -873,9 +873,12 @@ struct tree {
 	uint32_t		*order;
 	struct rec		*roots;
 	uint32_t		 nroots;
-	struct rec		*kids;		/* children, by parent */
+	struct rec		*kids;		/* children, by parent: in
+						 * the same block, after the
+						 * roots */
 	uint32_t		*start;		/* node k's children: kids
 						 * [start[k], start[k + 1]) */
+	struct rec		*kids_own;	/* when they do not fit */
 	struct store_view_row	*rows;
 	uint32_t		 nrows;
 };
@@ -1032,6 +1035,13 @@ collect_kids(struct tree *tr)
 		sum += n;
 	}
 	tr->start[tr->nc] = sum;
+	/* Every message is a root or a child, and so is every kept empty
+	 * root: the block the roots are in has room for the children. */
+	if (sum <= tr->nc - tr->nroots)
+		tr->kids = tr->roots + tr->nroots;
+	else
+		tr->kids = tr->kids_own = xreallocarray(NULL, sum,
+		    sizeof(*tr->kids));
 	for (k = 0; k < tr->nc; k++) {
 		p = nd[k].par;
 		if (c[k].msg == NONE || p == NONE)
@@ -1129,6 +1139,8 @@ build_threads(const struct store_msg *msgs, uint32_t n, const bool *keep,
 
 	t.msgs = msgs;
 	link_all(&t, n, keep, m);
+	/* Room was made for ids that never came. */
+	t.c = xreallocarray(t.c, t.nc > 0 ? t.nc : 1, sizeof(*t.c));
 	memset(&tr, 0, sizeof(tr));
 	tr.msgs = msgs;
 	tr.c = t.c;
@@ -1136,20 +1148,20 @@ build_threads(const struct store_msg *msgs, uint32_t n, const bool *keep,
 	tr.order = xcalloc(t.nc, sizeof(*tr.order));
 	tr.nd = xcalloc(t.nc, sizeof(*tr.nd));
 	tr.roots = xcalloc(t.nc, sizeof(*tr.roots));
-	tr.kids = xcalloc(t.nc, sizeof(*tr.kids));
 	tr.start = xcalloc((size_t)t.nc + 1, sizeof(*tr.start));
 	tr.rows = rows;
 	preorder(&t, tr.order);
 	prune(&tr);
+	free(tr.order);
+	tr.order = NULL;
 	collect_roots(&tr);
 	if (group_subject && tr.nroots > 1)
 		group_subjects(&tr);
 	collect_kids(&tr);
 	emit(&tr);
-	free(tr.order);
 	free(tr.nd);
 	free(tr.roots);
-	free(tr.kids);
+	free(tr.kids_own);
 	free(tr.start);
 	free(t.c);
 }
