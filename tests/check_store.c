@@ -1157,6 +1157,160 @@ START_TEST(test_many_messages_cache_roundtrip)
 }
 END_TEST
 
+/*
+ * A thread: a root and replies that all carry the root's subject with
+ * "Re: " and name the root alone in References. Equal strings are stored
+ * once, whether the folder was read from the files or from the cache.
+ */
+static void
+check_shared(struct store_folder *f, int n)
+{
+	const struct store_msg	*top = NULL, *m, *first = NULL;
+	size_t			 i;
+	int			 replies = 0;
+
+	ck_assert_uint_eq(store_folder_count(f), (size_t)n);
+	for (i = 0; i < store_folder_count(f); i++) {
+		m = store_folder_msg(f, i);
+		if (strcmp(m->message_id, "<root@x>") == 0)
+			top = m;
+	}
+	ck_assert_ptr_nonnull(top);
+	for (i = 0; i < store_folder_count(f); i++) {
+		m = store_folder_msg(f, i);
+		if (m == top)
+			continue;
+		replies++;
+		ck_assert_str_eq(m->subject, "Re: shared subject");
+		ck_assert_str_eq(m->references, "<root@x>");
+		/* The reply's References is the root's own Message-ID. */
+		ck_assert_ptr_eq(m->references, top->message_id);
+		if (first == NULL)
+			first = m;
+		ck_assert_ptr_eq(m->subject, first->subject);
+		ck_assert_ptr_eq(m->from, first->from);
+		/* But every file name is its own. */
+		if (m != first)
+			ck_assert_ptr_ne(m->name, first->name);
+		ck_assert_str_ne(m->name, top->name);
+	}
+	ck_assert_int_eq(replies, n - 1);
+}
+
+START_TEST(test_shared_strings)
+{
+	struct store_folder	*f;
+	struct store_scan_stats	 st;
+	char			*dir = make_folder("INBOX"), *m, name[64];
+	char			 id[64];
+	int			 k;
+
+	m = make_msg("shared subject", "<root@x>", NULL);
+	write_file(dir, "cur", "1700000000.M0P1.h:2,S", m);
+	free(m);
+	for (k = 1; k < 200; k++) {
+		(void)snprintf(id, sizeof(id), "<r%d@x>", k);
+		m = make_msg("Re: shared subject", id, "<root@x>");
+		(void)snprintf(name, sizeof(name), "%d.M%dP1.h:2,S",
+		    1700000000 + k, k);
+		write_file(dir, "cur", name, m);
+		free(m);
+	}
+	f = open_folder(dir, true);
+	store_folder_stats(f, &st);
+	ck_assert(!st.cache_used);
+	check_shared(f, 200);
+	store_folder_close(f);
+	f = open_folder(dir, true);
+	store_folder_stats(f, &st);
+	ck_assert(st.cache_used);
+	check_shared(f, 200);
+	store_folder_close(f);
+	free(dir);
+}
+END_TEST
+
+/* Sorted "name|subject|mid|refs|irt|date|size|flags" lines of f. */
+static char **
+folder_lines(const struct store_folder *f)
+{
+	char	**v = xcalloc(store_folder_count(f) + 1, sizeof(*v));
+	size_t	  i, j;
+
+	for (i = 0; i < store_folder_count(f); i++) {
+		const struct store_msg	*m = store_folder_msg(f, i);
+
+		v[i] = xasprintf("%s|%s|%s|%s|%s|%s|%s|%lld|%llu|%u|%d",
+		    m->name, m->subject, m->from, m->from_addr,
+		    m->message_id ? m->message_id : "-",
+		    m->references ? m->references : "-",
+		    m->in_reply_to ? m->in_reply_to : "-",
+		    (long long)m->date, (unsigned long long)m->size,
+		    m->flags, m->in_new);
+	}
+	/* Insertion sort: a few thousand lines. */
+	for (i = 1; i < store_folder_count(f); i++)
+		for (j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char	*t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v;
+}
+
+START_TEST(test_threads_same_result)
+{
+	static const unsigned	 nthreads[] = { 1, 2, 3, 7 };
+	struct store_open_opts	 o;
+	struct store_err	 err;
+	struct store_folder	*f;
+	char			*dir = make_folder("INBOX"), *m, name[64];
+	char			 subj[64], id[64], refs[128], **want = NULL, **got;
+	size_t			 i, t;
+	int			 k;
+
+	/* More than one parsing batch, with a few unreadable files. */
+	for (k = 0; k < 5000; k++) {
+		(void)snprintf(subj, sizeof(subj), "=?iso-8859-%d?q?r=E9sum=E9"
+		    "_%d?=", 1 + k % 9, k % 50);
+		(void)snprintf(id, sizeof(id), "<%d@x>", k);
+		(void)snprintf(refs, sizeof(refs), "<%d@x>", k / 3);
+		m = make_msg(subj, id, k % 4 ? refs : NULL);
+		(void)snprintf(name, sizeof(name), "%d.M%dP1.h%s",
+		    1700000000 + k, k, k % 2 ? ":2,S" : "");
+		write_file(dir, k % 2 ? "cur" : "new", name, m);
+		free(m);
+	}
+	for (t = 0; t < sizeof(nthreads) / sizeof(nthreads[0]); t++) {
+		memset(&o, 0, sizeof(o));
+		o.threads = nthreads[t];
+		o.read_only = true;
+		f = store_folder_open(dir, &o, &err);
+		ck_assert_msg(f != NULL, "%s", err.msg);
+		ck_assert_uint_eq(store_folder_count(f), 5000);
+		got = folder_lines(f);
+		if (want == NULL) {
+			want = got;
+			/* Decoded through iconv, more charsets than a
+			 * thread keeps open at once. */
+			ck_assert_ptr_nonnull(strstr(want[0], "résumé"));
+		} else {
+			for (i = 0; i < 5000; i++)
+				ck_assert_str_eq(got[i], want[i]);
+			for (i = 0; i < 5000; i++)
+				free(got[i]);
+			free(got);
+		}
+		store_folder_close(f);
+	}
+	for (i = 0; i < 5000; i++)
+		free(want[i]);
+	free(want);
+	free(dir);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Crashes                                                             */
 
@@ -1498,6 +1652,8 @@ store_suite(void)
 	tcase_add_test(tc, test_cache_other_folder);
 	tcase_add_test(tc, test_cache_dir_unwritable);
 	tcase_add_test(tc, test_many_messages_cache_roundtrip);
+	tcase_add_test(tc, test_shared_strings);
+	tcase_add_test(tc, test_threads_same_result);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("crash");
