@@ -309,9 +309,16 @@ out_put(struct out *o, const void *p, size_t n)
  * subject, a sender, the Message-ID a reply's References names), then
  * the file names, then the folder's path.
  */
+enum { L_SUBJECT, L_FROM_ADDR, L_FROM, L_MSGID, L_REFS, L_IRT, L_N };
+#define L_NULL		UINT32_MAX		/* a NULL string */
+#define L_EMPTY		(UINT32_MAX - 1)	/* "" */
+#define L_IN_REFS	(UINT32_MAX - 2)	/* In-Reply-To ends References */
+
 struct layout {
 	struct strset	 set;
 	uint32_t	*offs;		/* of set entry i */
+	uint32_t	*ix;		/* message i's strings: set entries
+					 * (or L_*) at ix[i * L_N + field] */
 	uint64_t	 names;		/* offset of the next file name */
 };
 
@@ -333,18 +340,25 @@ irt_in_refs(const struct store_msg *m)
 	return rlen - ilen;
 }
 
-/* Pass 1: the distinct strings of m. */
+/* Pass 1: the distinct strings of m, and which they are in ix[]. */
 static void
-lay_collect(struct layout *l, const struct store_msg *m)
+lay_collect(struct layout *l, const struct store_msg *m, uint32_t *ix)
 {
-	const char	*s[6] = { m->subject, m->from_addr, m->from,
+	const char	*s[L_N] = { m->subject, m->from_addr, m->from,
 			    m->message_id, m->references, m->in_reply_to };
-	uint32_t	 idx;
-	size_t		 i, n = irt_in_refs(m) == SIZE_MAX ? 6 : 5;
+	size_t		 i;
 
-	for (i = 0; i < n; i++)
-		if (s[i] != NULL && s[i][0] != '\0')
-			(void)strset_put(&l->set, s[i], strlen(s[i]), &idx);
+	for (i = 0; i < L_N; i++) {
+		if (s[i] == NULL)
+			ix[i] = L_NULL;
+		else if (s[i][0] == '\0')
+			ix[i] = L_EMPTY;
+		else if (i == L_IRT && s[L_REFS] != NULL &&
+		    s[L_REFS][0] != '\0' && irt_in_refs(m) != SIZE_MAX)
+			ix[i] = L_IN_REFS;
+		else
+			(void)strset_put(&l->set, s[i], strlen(s[i]), &ix[i]);
+	}
 }
 
 /* Offsets of the distinct strings, once they are all known; the offset
@@ -367,37 +381,32 @@ lay_offsets(struct layout *l)
 }
 
 static uint32_t
-lay_str(struct layout *l, const char *s)
+lay_str(const struct layout *l, uint32_t ix)
 {
-	uint32_t	idx;
-
-	if (s == NULL)
+	if (ix == L_NULL)
 		return NO_STR;
-	if (*s == '\0')
+	if (ix == L_EMPTY)
 		return 0;
-	if (strset_put(&l->set, s, strlen(s), &idx) || idx == UINT32_MAX)
-		return NO_STR;		/* cannot be: pass 1 put them all */
-	return l->offs[idx];
+	return l->offs[ix];
 }
 
 /* Pass 2: the record for m. */
 static void
-lay_msg(struct layout *l, const struct store_msg *m, struct cache_rec *r)
+lay_msg(struct layout *l, const struct store_msg *m, const uint32_t *ix,
+    struct cache_rec *r)
 {
-	size_t	at = irt_in_refs(m);
-
 	memset(r, 0, sizeof(*r));
 	r->name = l->names > UINT32_MAX - 1 ? NO_STR : (uint32_t)l->names;
 	l->names += strlen(m->name) + 1;
-	r->subject = lay_str(l, m->subject);
-	r->from_addr = lay_str(l, m->from_addr);
-	r->from = lay_str(l, m->from);
-	r->message_id = lay_str(l, m->message_id);
-	r->references = lay_str(l, m->references);
-	if (at != SIZE_MAX && r->references != NO_STR)
-		r->in_reply_to = r->references + (uint32_t)at;
+	r->subject = lay_str(l, ix[L_SUBJECT]);
+	r->from_addr = lay_str(l, ix[L_FROM_ADDR]);
+	r->from = lay_str(l, ix[L_FROM]);
+	r->message_id = lay_str(l, ix[L_MSGID]);
+	r->references = lay_str(l, ix[L_REFS]);
+	if (ix[L_IRT] == L_IN_REFS)
+		r->in_reply_to = r->references + (uint32_t)irt_in_refs(m);
 	else
-		r->in_reply_to = lay_str(l, m->in_reply_to);
+		r->in_reply_to = lay_str(l, ix[L_IRT]);
 	r->bits = m->flags | (m->in_new ? F_IN_NEW : 0) |
 	    (m->has_attachment ? F_ATTACH : 0);
 	r->date = m->date;
@@ -443,7 +452,8 @@ cache_save(const struct store_folder *f, struct store_err *err)
 	size_t			 i;
 	uint64_t		 pool_len, recs_sum;
 
-	if (f->n > UINT32_MAX / 2)
+	/* Bounds the distinct strings below what a strset holds. */
+	if (f->n > UINT32_MAX / 8)
 		return store_fail(err, "too many messages for the cache");
 	if (make_cache_dir(f->cache_dir, err) == -1)
 		return -1;
@@ -460,8 +470,9 @@ cache_save(const struct store_folder *f, struct store_err *err)
 	memset(&h, 0, sizeof(h));
 	strset_init(&l.set);
 	l.offs = NULL;
+	l.ix = xreallocarray(NULL, f->n + 1, L_N * sizeof(*l.ix));
 	for (i = 0; i < f->n; i++)
-		lay_collect(&l, &f->msgs[i]);
+		lay_collect(&l, &f->msgs[i], &l.ix[i * L_N]);
 	if (lay_offsets(&l) == -1) {
 		(void)store_fail(err, "folder too large for the cache");
 		goto fail;
@@ -471,7 +482,7 @@ cache_save(const struct store_folder *f, struct store_err *err)
 		o.failed = true;
 	o.sum = SEED;
 	for (i = 0; i < f->n; i++) {
-		lay_msg(&l, &f->msgs[i], &r);
+		lay_msg(&l, &f->msgs[i], &l.ix[i * L_N], &r);
 		out_put(&o, &r, sizeof(r));
 	}
 	out_flush(&o);
@@ -526,6 +537,7 @@ cache_save(const struct store_folder *f, struct store_err *err)
 	free(tmp);
 	strset_free(&l.set);
 	free(l.offs);
+	free(l.ix);
 	return 0;
 fail:
 	if (o.fd >= 0)
@@ -535,5 +547,6 @@ fail:
 	free(tmp);
 	strset_free(&l.set);
 	free(l.offs);
+	free(l.ix);
 	return -1;
 }
