@@ -1388,8 +1388,10 @@ END_TEST
 
 struct move_arg {
 	const char	*src, *dst;
+	bool		 copy;
 };
 
+/* Move (or copy) the first message of src into dst. */
 static void
 do_move(void *arg)
 {
@@ -1400,7 +1402,9 @@ do_move(void *arg)
 
 	s = store_folder_open(a->src, &o, &err);
 	d = store_folder_open(a->dst, &o, &err);
-	if (s != NULL && d != NULL)
+	if (s != NULL && d != NULL && a->copy)
+		(void)store_msg_copy(s, 0, d, NULL, &err);
+	else if (s != NULL && d != NULL)
 		(void)store_msg_move(s, 0, d, NULL, &err);
 	_exit(0);
 }
@@ -1419,6 +1423,7 @@ START_TEST(test_crash_move)
 		deliver(src, "moving", STORE_SEEN);
 		a.src = src;
 		a.dst = dst;
+		a.copy = false;
 		ck_assert(crash_child(steps[i], do_move, &a));
 		s = open_folder(src, false);
 		d = open_folder(dst, false);
@@ -1437,21 +1442,6 @@ START_TEST(test_crash_move)
 }
 END_TEST
 
-static void
-do_copy_crash(void *arg)
-{
-	struct move_arg		*a = arg;
-	struct store_open_opts	 o = { 0 };
-	struct store_err	 err;
-	struct store_folder	*s, *d;
-
-	s = store_folder_open(a->src, &o, &err);
-	d = store_folder_open(a->dst, &o, &err);
-	if (s != NULL && d != NULL)
-		(void)store_msg_copy(s, 0, d, NULL, &err);
-	_exit(0);
-}
-
 START_TEST(test_crash_copy)
 {
 	static const char *const steps[] = { "tmp-created", "tmp-written",
@@ -1467,7 +1457,8 @@ START_TEST(test_crash_copy)
 		deliver(src, "copying", STORE_SEEN);
 		a.src = src;
 		a.dst = dst;
-		ck_assert(crash_child(steps[i], do_copy_crash, &a));
+		a.copy = true;
+		ck_assert(crash_child(steps[i], do_move, &a));
 		s = open_folder(src, false);
 		d = open_folder(dst, false);
 		/* The original is never touched; the copy is whole or
