@@ -1,0 +1,321 @@
+/*
+ * imap.h: the IMAP4rev1 protocol (RFC 3501, 9051 where it agrees): the
+ * response parser, the reader that assembles responses (lines and
+ * literals) from a connection, and mailbox names (modified UTF-7, local
+ * folder names).
+ *
+ * Everything that comes from the server is bounded: line length (the
+ * connection's max_line), literal size and total response size (struct
+ * imap_limits), nesting depth and item count (IMAP_MAX_DEPTH,
+ * IMAP_MAX_ITEMS). A response that breaks a bound or the grammar is an
+ * error with a reason, never a crash and never a guess.
+ *
+ * Ownership: a parsed response (struct imap_resp) points into the bytes it
+ * was parsed from and into its own item pool; it lives until
+ * imap_resp_free() and the bytes must outlive it. Strings returned by the
+ * mailbox functions are owned by the caller (free()).
+ */
+#ifndef FACTEUR_IMAP_H
+#define FACTEUR_IMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net.h"
+#include "util.h"
+
+/* Deepest nesting of parenthesised lists (BODYSTRUCTURE nests deepest). */
+#define IMAP_MAX_DEPTH		64
+/* Most items (atoms, strings, lists) in one response. */
+#define IMAP_MAX_ITEMS		(1024 * 1024)
+/* Longest tag facteur sends or accepts back. */
+#define IMAP_TAG_MAX		16
+
+/* ------------------------------------------------------------------ */
+/* Parsed responses                                                    */
+
+enum imap_type {
+	IMAP_ATOM,		/* atom, number, flag (\Seen), section
+				 * (BODY[HEADER]<0>): the raw bytes */
+	IMAP_STRING,		/* quoted (unescaped) or literal bytes */
+	IMAP_NIL,		/* s, len keep "NIL": where the grammar
+				 * wants an astring it is a name */
+	IMAP_LIST		/* ( ... ) */
+};
+
+struct imap_item {
+	enum imap_type		 type;
+	const char		*s;	/* ATOM, STRING: not NUL-terminated;
+					 * a literal may hold NUL bytes */
+	size_t			 len;
+	struct imap_item	*items;	/* LIST */
+	size_t			 n;
+	bool			 literal; /* STRING that came as {n} */
+};
+
+enum imap_kind {
+	IMAP_TAGGED,		/* tag OK/NO/BAD [code] text */
+	IMAP_UNTAGGED,		/* "* ..." */
+	IMAP_CONTINUE		/* "+ text" */
+};
+
+enum imap_status {
+	IMAP_ST_NONE,		/* untagged data (EXISTS, FETCH, LIST...) */
+	IMAP_ST_OK,
+	IMAP_ST_NO,
+	IMAP_ST_BAD,
+	IMAP_ST_BYE,		/* untagged only */
+	IMAP_ST_PREAUTH		/* untagged only, in the greeting */
+};
+
+struct imap_pool;
+
+struct imap_resp {
+	enum imap_kind		 kind;
+	char			 tag[IMAP_TAG_MAX + 1];	/* TAGGED */
+	enum imap_status	 status;
+	/* Untagged data: "* 12 EXISTS" has number 12 and name "EXISTS";
+	 * "* CAPABILITY ..." has no number and name "CAPABILITY". Names
+	 * are upper-cased copies. */
+	bool			 has_number;
+	uint32_t		 number;
+	char			 name[32];
+	/* Status responses: the response code in brackets, if any: its
+	 * name upper-cased ("UIDVALIDITY", "ALERT", "CAPABILITY") and its
+	 * arguments as items ("[UIDVALIDITY 3857529045]" has one atom,
+	 * "[PERMANENTFLAGS (\Seen)]" one list). */
+	bool			 has_code;
+	char			 code[32];
+	struct imap_item	*code_args;
+	size_t			 ncode_args;
+	/* Status and continuation responses: the human-readable text. */
+	const char		*text;
+	size_t			 text_len;
+	/* Untagged data: the items after the name ("* LIST (\HasNoChildren)
+	 * "/" INBOX" has a list, a string, an atom). */
+	struct imap_item	*items;
+	size_t			 n;
+	struct imap_pool	*pool;	/* owned */
+};
+
+/*
+ * Parse one complete response in wire form: the line, and for each
+ * literal "{N}\r\n" followed by its N bytes and the rest of the line; the
+ * final CRLF may be left out. On success fills *r (free it with
+ * imap_resp_free()) and returns 0; else returns -1 with the reason in
+ * err, and *r needs no freeing.
+ */
+int	 imap_parse(const char *data, size_t len, struct imap_resp *r,
+	    char *err, size_t errlen);
+void	 imap_resp_free(struct imap_resp *r);
+
+/* True when the item is an atom equal to word, ASCII case-insensitively. */
+bool	 imap_item_is(const struct imap_item *it, const char *word);
+/*
+ * The item as a number (an atom of digits, at most max): true and *out
+ * set, or false. RFC 3501 numbers are 32-bit; mod-sequences 63-bit.
+ */
+bool	 imap_item_number(const struct imap_item *it, uint64_t max,
+	    uint64_t *out);
+/* A string or atom as a NUL-terminated copy (NIL: NULL); NULL too when it
+ * holds a NUL byte. Owned. */
+char	*imap_item_strdup(const struct imap_item *it);
+
+/* ------------------------------------------------------------------ */
+/* Reading responses from a connection                                 */
+
+struct imap_limits {
+	size_t	max_literal;	/* one literal; 0: IMAP_DEFAULT_LITERAL */
+	size_t	max_response;	/* a whole response; 0: max_literal plus
+				 * IMAP_DEFAULT_RESPONSE */
+};
+
+#define IMAP_DEFAULT_LITERAL	((size_t)64 * 1024 * 1024)
+#define IMAP_DEFAULT_RESPONSE	((size_t)4 * 1024 * 1024)
+
+struct imap_reader;
+
+struct imap_reader *imap_reader_new(const struct imap_limits *limits);
+void	 imap_reader_free(struct imap_reader **rd);
+
+enum imap_read {
+	IMAP_READ_OK,		/* *data, *len hold one whole response */
+	IMAP_READ_WAIT,		/* need more input */
+	IMAP_READ_FAIL		/* bound broken or connection failed; the
+				 * reason is in err (the connection is made
+				 * to fail too) */
+};
+
+/*
+ * Take the next whole response from conn in wire form, for imap_parse().
+ * *data stays valid until the next call with this reader.
+ */
+enum imap_read imap_reader_next(struct imap_reader *rd, struct net_conn *conn,
+	    const char **data, size_t *len, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ */
+/* Mailbox names                                                       */
+
+/*
+ * Modified UTF-7 (RFC 3501 5.1.3) to UTF-8. NULL when s is not valid
+ * modified UTF-7 (bad base64, "&" unterminated, a shift that encodes
+ * printable ASCII or is empty but for "&-", invalid UTF-16). Owned.
+ */
+char	*imap_mutf7_decode(const char *s, size_t len);
+/* UTF-8 to modified UTF-7; NULL when s is not valid UTF-8. Owned. */
+char	*imap_mutf7_encode(const char *s);
+
+/*
+ * The local folder name for a server mailbox (name in UTF-8, already
+ * decoded; delim its hierarchy delimiter, 0 for none): components joined
+ * by "/", INBOX (any case) as "INBOX". NULL when it cannot be stored
+ * safely, with the reason in why: an empty name or component, ".", "..",
+ * a component starting with "." or named cur, new or tmp, control
+ * characters, or a "/" inside a component when the delimiter is not "/".
+ * Owned.
+ */
+char	*imap_mailbox_to_folder(const char *name, char delim, char *why,
+	    size_t whylen);
+/* The server name (UTF-8) of a local folder name; NULL when the folder
+ * name has a component that contains delim. Owned. */
+char	*imap_folder_to_mailbox(const char *folder, char delim);
+
+/* ------------------------------------------------------------------ */
+/* The client                                                          */
+
+/* Capabilities facteur acts on (CAPABILITY response or code). */
+#define IMAP_CAP_IMAP4REV1	(1u << 0)
+#define IMAP_CAP_STARTTLS	(1u << 1)
+#define IMAP_CAP_LOGINDISABLED	(1u << 2)
+#define IMAP_CAP_SASL_IR	(1u << 3)
+#define IMAP_CAP_AUTH_PLAIN	(1u << 4)
+#define IMAP_CAP_AUTH_LOGIN	(1u << 5)
+#define IMAP_CAP_AUTH_XOAUTH2	(1u << 6)
+#define IMAP_CAP_AUTH_OAUTHBEARER (1u << 7)
+#define IMAP_CAP_IDLE		(1u << 8)
+#define IMAP_CAP_UIDPLUS	(1u << 9)
+#define IMAP_CAP_MOVE		(1u << 10)
+#define IMAP_CAP_CONDSTORE	(1u << 11)
+#define IMAP_CAP_QRESYNC	(1u << 12)
+#define IMAP_CAP_SPECIAL_USE	(1u << 13)
+#define IMAP_CAP_LITERAL_PLUS	(1u << 14)	/* LITERAL+ */
+#define IMAP_CAP_LITERAL_MINUS	(1u << 15)	/* LITERAL-: up to 4096 */
+#define IMAP_CAP_ENABLE		(1u << 16)
+#define IMAP_CAP_ID		(1u << 17)
+#define IMAP_CAP_NAMESPACE	(1u << 18)
+#define IMAP_CAP_LIST_STATUS	(1u << 19)
+#define IMAP_CAP_ESEARCH	(1u << 20)
+#define IMAP_CAP_UNSELECT	(1u << 21)
+
+/* The capability bit of one word ("AUTH=PLAIN"), 0 when facteur has no
+ * use for it. */
+uint32_t imap_cap_bit(const char *word, size_t len);
+
+enum imap_tls_mode {
+	IMAP_TLS_IMPLICIT,	/* imaps:// */
+	IMAP_TLS_STARTTLS,	/* imap:// with starttls (the default) */
+	IMAP_TLS_NONE		/* imap:// with starttls = no */
+};
+
+enum imap_auth_mech {
+	IMAP_AUTH_AUTO,		/* PLAIN if offered, else LOGIN */
+	IMAP_AUTH_PLAIN,
+	IMAP_AUTH_LOGIN,
+	IMAP_AUTH_XOAUTH2,
+	IMAP_AUTH_OAUTHBEARER
+};
+
+/* A protocol trace line: dir is "C" (sent) or "S" (received); secrets are
+ * already masked. */
+typedef void imap_trace_cb(const char *dir, const char *line, size_t len,
+	    void *arg);
+
+struct imap_client;
+
+/* Untagged responses that no command claims (EXISTS, EXPUNGE, FETCH of
+ * flags changed by others, [ALERT]...); also given BYE. */
+typedef void imap_unsolicited_cb(struct imap_client *c,
+	    const struct imap_resp *r, void *arg);
+
+struct imap_client_params {
+	/* host, port, tls_ctx, tls_name, timeouts; tls is set from mode */
+	struct net_conn_params	 net;
+	enum imap_tls_mode	 mode;
+	const char		*user;
+	const char		*secret;	/* password or OAuth token;
+						 * copied, wiped on close */
+	enum imap_auth_mech	 mech;
+	/* Send the password on a connection without TLS (never otherwise). */
+	bool			 allow_plaintext_password;
+	struct imap_limits	 limits;
+	imap_trace_cb		*trace;
+	imap_unsolicited_cb	*unsolicited;
+	void			*arg;		/* for trace and unsolicited */
+};
+
+/*
+ * Called once when the client is logged in (ok true) or has failed (ok
+ * false: imap_client_error() says why, with the server's text when the
+ * server refused). The callback may close the client.
+ */
+typedef void imap_ready_cb(struct imap_client *c, bool ok, void *arg);
+
+/*
+ * Connect, greet, upgrade to TLS as the mode says, ask the capabilities
+ * (again after TLS and after login) and log in. Never NULL; ready comes
+ * later, from the loop. params and its strings are copied.
+ */
+struct imap_client *imap_client_connect(struct net_loop *loop,
+	    const struct imap_client_params *params, imap_ready_cb *ready,
+	    void *arg);
+/* The same over a connected descriptor (tests: a socketpair); owns fd.
+ * The connection counts as TLS-less: mode IMAP_TLS_IMPLICIT is refused. */
+struct imap_client *imap_client_from_fd(struct net_loop *loop, int fd,
+	    const struct imap_client_params *params, imap_ready_cb *ready,
+	    void *arg);
+/* The same with a memory buffer as the server (fuzzers; see
+ * net_conn_from_mem()). */
+struct imap_client *imap_client_from_mem(struct net_loop *loop,
+	    const void *data, size_t len, size_t chunk,
+	    const struct imap_client_params *params, imap_ready_cb *ready,
+	    void *arg);
+/* Close at once (no LOGOUT); commands in flight are not called back. */
+void	 imap_client_close(struct imap_client **c);
+
+uint32_t imap_client_caps(const struct imap_client *c);
+bool	 imap_client_ok(const struct imap_client *c);	/* not failed */
+const char *imap_client_error(const struct imap_client *c);
+struct net_conn *imap_client_conn(struct imap_client *c);
+
+/*
+ * Commands. The untagged responses that arrive while a command is the
+ * oldest in flight go to its untagged callback (NULL: to the client's
+ * unsolicited one); its tagged response (OK, NO or BAD, with its code)
+ * to done, or NULL when the connection failed first.
+ */
+typedef void imap_untagged_fn(struct imap_client *c,
+	    const struct imap_resp *r, void *arg);
+typedef void imap_done_fn(struct imap_client *c, const struct imap_resp *r,
+	    void *arg);
+
+/*
+ * Queue a command (the tag is added). fmt is the command text with these
+ * conversions: %s an atom or sequence set as it is (trusted text), %u an
+ * unsigned, %U a uint64_t, %a an astring (atom, quoted string or
+ * literal, as the value needs), %A the same for a secret (masked in the
+ * trace), %m a mailbox name in UTF-8 (modified UTF-7, then as %a), %L a
+ * literal (const char *, size_t). Literals are sent with LITERAL+ when the
+ * server has it, else after its "+" go-ahead. Commands are pipelined.
+ * Returns 0, or -1 when the client has failed (done is not called).
+ */
+int	 imap_client_cmd(struct imap_client *c, imap_untagged_fn *untagged,
+	    imap_done_fn *done, void *arg, const char *fmt, ...);
+
+/*
+ * Run the loop until *flag is true or the client fails; 0, or -1 when it
+ * failed. For commands (sync, tests) that wait for their answers.
+ */
+int	 imap_client_wait(struct imap_client *c, const bool *flag);
+
+#endif /* FACTEUR_IMAP_H */
