@@ -21,10 +21,13 @@ MIME_SRC = src/mime/address.c src/mime/charset.c src/mime/codec.c \
 STORE_SRC = src/store/arena.c src/store/cache.c src/store/folder.c \
 	src/store/maildir.c src/store/scan.c src/store/search.c \
 	src/store/view.c
+PROTO_SRC = src/proto/imap_client.c src/proto/imap_parse.c \
+	src/proto/imap_read.c src/proto/sasl.c \
+	src/proto/imap_mailbox.c
 CLI_SRC = src/cli/args.c src/cli/config_check.c src/cli/filter.c \
 	src/cli/json.c src/cli/list.c src/cli/load.c src/cli/show.c
 LIB_SRC = $(UTIL_SRC) $(NET_SRC) $(CONFIG_SRC) $(MIME_SRC) $(STORE_SRC) \
-	$(CLI_SRC)
+	$(PROTO_SRC) $(CLI_SRC)
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB_SANO = $(LIB_SRC:.c=.sano)
 LIB_FZO = $(LIB_SRC:.c=.fzo)
@@ -38,14 +41,18 @@ TEST_SRC = tests/run.c tests/check_util.c tests/check_buf.c \
 	tests/check_mime_corpus.c tests/check_show.c tests/check_store.c \
 	tests/check_list.c \
 	tests/check_store_view.c tests/check_store_search.c \
+	tests/check_imap.c tests/check_imap_client.c tests/check_imap_east.c \
+	tests/check_imap_mailbox.c \
 	tests/minijson.c tests/testlib.c
 SERVER_TEST_SRC = tests/run_servers.c tests/check_servers_net.c \
+	tests/check_servers_imap.c \
 	tests/testlib.c
 TEST_HDR = tests/tests.h tests/minijson.h
 FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config tests/fuzz/fuzz_mime \
 	tests/fuzz/fuzz_words tests/fuzz/fuzz_address tests/fuzz/fuzz_date \
 	tests/fuzz/fuzz_decode tests/fuzz/fuzz_html tests/fuzz/fuzz_compose \
-	tests/fuzz/fuzz_index tests/fuzz/fuzz_query
+	tests/fuzz/fuzz_index tests/fuzz/fuzz_query tests/fuzz/fuzz_imap \
+	tests/fuzz/fuzz_imap_session tests/fuzz/fuzz_mutf7
 
 MAN1 = doc/facteur.1
 MAN5 = doc/facteur.conf.5

@@ -27,6 +27,10 @@ main(void)
 	srunner_add_suite(sr, list_suite());
 	srunner_add_suite(sr, store_view_suite());
 	srunner_add_suite(sr, store_search_suite());
+	srunner_add_suite(sr, imap_suite());
+	srunner_add_suite(sr, imap_client_suite());
+	srunner_add_suite(sr, imap_east_suite());
+	srunner_add_suite(sr, imap_mailbox_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -28,9 +28,14 @@ Suite	*store_suite(void);
 Suite	*list_suite(void);
 Suite	*store_view_suite(void);
 Suite	*store_search_suite(void);
+Suite	*imap_suite(void);
+Suite	*imap_client_suite(void);
+Suite	*imap_east_suite(void);
+Suite	*imap_mailbox_suite(void);
 
 /* Suites against the real servers (tests/run-servers). */
 Suite	*servers_net_suite(void);
+Suite	*servers_imap_suite(void);
 
 /*
  * A synchronous test client over a net_conn: each call turns the loop until
