@@ -22,6 +22,11 @@
 #define BOUND_HOST		256
 #define BOUND_ERRMSG		512
 
+/* Server mailbox names that facteur maps to local folders. */
+#define BOUND_MAILBOX_NAME	1024	/* bytes of a whole name */
+#define BOUND_MAILBOX_DEPTH	64	/* hierarchy levels */
+#define BOUND_MAILBOX_LEVEL	255	/* bytes of one level (a directory) */
+
 /* Default time limits, in milliseconds. */
 #define BOUND_CONNECT_MS	(30 * 1000)
 #define BOUND_IO_MS		(60 * 1000)

@@ -158,27 +158,35 @@ enum imap_read imap_reader_next(struct imap_reader *rd, struct net_conn *conn,
 /* Mailbox names                                                       */
 
 /*
- * Modified UTF-7 (RFC 3501 5.1.3) to UTF-8. NULL when s is not valid
- * modified UTF-7 (bad base64, "&" unterminated, a shift that encodes
- * printable ASCII or is empty but for "&-", invalid UTF-16). Owned.
+ * Modified UTF-7 (RFC 3501 5.1.3) to UTF-8. NULL when s is not valid and
+ * canonical modified UTF-7: a byte outside printable ASCII, "&"
+ * unterminated, bad base64 or non-zero padding bits, an empty shift other
+ * than "&-", two adjacent shifts, a shift that encodes any ASCII character
+ * (printable or not), invalid UTF-16. So what decodes encodes back to
+ * exactly the input. Owned.
  */
 char	*imap_mutf7_decode(const char *s, size_t len);
-/* UTF-8 to modified UTF-7; NULL when s is not valid UTF-8. Owned. */
+/* UTF-8 to modified UTF-7; NULL when s is not valid UTF-8 (RFC 3629) or
+ * holds control characters (< 0x20, 0x7f). Owned. */
 char	*imap_mutf7_encode(const char *s);
 
 /*
  * The local folder name for a server mailbox (name in UTF-8, already
- * decoded; delim its hierarchy delimiter, 0 for none): components joined
- * by "/", INBOX (any case) as "INBOX". NULL when it cannot be stored
- * safely, with the reason in why: an empty name or component, ".", "..",
- * a component starting with "." or named cur, new or tmp, control
- * characters, or a "/" inside a component when the delimiter is not "/".
- * Owned.
+ * decoded; delim its hierarchy delimiter, 0 for none): levels joined by
+ * "/", INBOX (any case) as the first level spelt "INBOX". NULL when it
+ * cannot be stored safely, with the reason in why ("" on success; why may
+ * be NULL): an empty name or level, ".", "..", a level starting with "."
+ * or named cur, new or tmp (any case), control characters, invalid UTF-8,
+ * a "/" inside a level when the delimiter is not "/", a backslash unless
+ * it is the delimiter, a delimiter that is not printable ASCII, more than
+ * BOUND_MAILBOX_NAME bytes, BOUND_MAILBOX_DEPTH levels or
+ * BOUND_MAILBOX_LEVEL bytes in a level. Owned.
  */
 char	*imap_mailbox_to_folder(const char *name, char delim, char *why,
 	    size_t whylen);
-/* The server name (UTF-8) of a local folder name; NULL when the folder
- * name has a component that contains delim. Owned. */
+/* The inverse for the folders imap_mailbox_to_folder() makes: the server
+ * name (UTF-8) of a local folder name; NULL when a level is empty or
+ * contains delim, or delim is not ASCII. Owned. */
 char	*imap_folder_to_mailbox(const char *folder, char delim);
 
 /* ------------------------------------------------------------------ */

@@ -12,14 +12,15 @@
 #include <string.h>
 
 #include "tests.h"
+#include "bounds.h"
 #include "imap.h"
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* The limits src/proto/imap_mailbox.c enforces. */
-#define NAME_MAX_BYTES	1024
-#define DEPTH_MAX	64
-#define LEVEL_MAX	255
+#define NAME_MAX_BYTES	BOUND_MAILBOX_NAME
+#define DEPTH_MAX	BOUND_MAILBOX_DEPTH
+#define LEVEL_MAX	BOUND_MAILBOX_LEVEL
 
 /* Deterministic pseudo-random numbers (xorshift32): same data each run. */
 static uint32_t

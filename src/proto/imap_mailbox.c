@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "bounds.h"
 #include "imap.h"
 
 /*
@@ -25,9 +26,6 @@
  * (bytes of a whole name, levels of directories, bytes of one directory
  * name: NAME_MAX of the common file systems, so mkdir never fails on it).
  */
-#define MBX_NAME_MAX		1024
-#define MBX_DEPTH_MAX		64
-#define MBX_COMPONENT_MAX	255
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
@@ -387,9 +385,9 @@ name_ok(const char *name, size_t len, char delim, char *why, size_t whylen)
 		set_why(why, whylen, "empty mailbox name");
 		return false;
 	}
-	if (len > MBX_NAME_MAX) {
+	if (len > BOUND_MAILBOX_NAME) {
 		set_why(why, whylen, "mailbox name longer than %d bytes",
-		    MBX_NAME_MAX);
+		    BOUND_MAILBOX_NAME);
 		return false;
 	}
 	if (!delim_usable(delim)) {
@@ -459,9 +457,9 @@ component_ok(const char *p, size_t n, char *why, size_t whylen)
 		set_why(why, whylen, "\"/\" inside a hierarchy level");
 		return false;
 	}
-	if (n > MBX_COMPONENT_MAX) {
+	if (n > BOUND_MAILBOX_LEVEL) {
 		set_why(why, whylen, "hierarchy level longer than %d bytes",
-		    MBX_COMPONENT_MAX);
+		    BOUND_MAILBOX_LEVEL);
 		return false;
 	}
 	return true;
@@ -476,7 +474,7 @@ imap_mailbox_to_folder(const char *name, char delim, char *why,
 	size_t		 len, o = 0, n;
 	int		 depth = 0;
 
-	len = name == NULL ? 0 : strnlen(name, MBX_NAME_MAX + 1);
+	len = name == NULL ? 0 : strnlen(name, BOUND_MAILBOX_NAME + 1);
 	if (!name_ok(name, len, delim, why, whylen))
 		return NULL;
 	out = xmalloc(len + 1);
@@ -484,9 +482,9 @@ imap_mailbox_to_folder(const char *name, char delim, char *why,
 	for (p = name; p != NULL; p = next) {
 		next = delim == 0 ? NULL : memchr(p, delim, (size_t)(end - p));
 		n = (size_t)((next == NULL ? end : next) - p);
-		if (++depth > MBX_DEPTH_MAX) {
+		if (++depth > BOUND_MAILBOX_DEPTH) {
 			set_why(why, whylen, "more than %d hierarchy levels",
-			    MBX_DEPTH_MAX);
+			    BOUND_MAILBOX_DEPTH);
 			goto bad;
 		}
 		if (!component_ok(p, n, why, whylen))
