@@ -24,10 +24,12 @@ STORE_SRC = src/store/arena.c src/store/cache.c src/store/folder.c \
 PROTO_SRC = src/proto/imap_client.c src/proto/imap_parse.c \
 	src/proto/imap_read.c src/proto/sasl.c \
 	src/proto/imap_mailbox.c
+SYNC_SRC = src/sync/imap_sync.c src/sync/state.c
 CLI_SRC = src/cli/args.c src/cli/config_check.c src/cli/filter.c \
-	src/cli/json.c src/cli/list.c src/cli/load.c src/cli/show.c
+	src/cli/json.c src/cli/list.c src/cli/load.c src/cli/show.c \
+	src/cli/sync.c
 LIB_SRC = $(UTIL_SRC) $(NET_SRC) $(CONFIG_SRC) $(MIME_SRC) $(STORE_SRC) \
-	$(PROTO_SRC) $(CLI_SRC)
+	$(PROTO_SRC) $(SYNC_SRC) $(CLI_SRC)
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB_SANO = $(LIB_SRC:.c=.sano)
 LIB_FZO = $(LIB_SRC:.c=.fzo)
@@ -45,7 +47,7 @@ TEST_SRC = tests/run.c tests/check_util.c tests/check_buf.c \
 	tests/check_imap_mailbox.c \
 	tests/minijson.c tests/testlib.c
 SERVER_TEST_SRC = tests/run_servers.c tests/check_servers_net.c \
-	tests/check_servers_imap.c \
+	tests/check_servers_imap.c tests/check_servers_sync.c \
 	tests/testlib.c
 TEST_HDR = tests/tests.h tests/minijson.h
 FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config tests/fuzz/fuzz_mime \

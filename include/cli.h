@@ -63,5 +63,7 @@ int	cli_config_check(const struct cli_opts *o);
 int	cli_show(const struct cli_opts *o);
 /* facteur list [--json] [--sort KEY] [--search QUERY] [FOLDER|PATH] */
 int	cli_list(const struct cli_opts *o);
+/* facteur sync [-v] [ACCOUNT...] */
+int	cli_sync(const struct cli_opts *o);
 
 #endif /* FACTEUR_CLI_H */

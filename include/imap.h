@@ -18,6 +18,7 @@
 #ifndef FACTEUR_IMAP_H
 #define FACTEUR_IMAP_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -319,6 +320,8 @@ typedef void imap_done_fn(struct imap_client *c, const struct imap_resp *r,
  */
 int	 imap_client_cmd(struct imap_client *c, imap_untagged_fn *untagged,
 	    imap_done_fn *done, void *arg, const char *fmt, ...);
+int	 imap_client_vcmd(struct imap_client *c, imap_untagged_fn *untagged,
+	    imap_done_fn *done, void *arg, const char *fmt, va_list ap);
 
 /*
  * Run the loop until *flag is true or the client fails; 0, or -1 when it

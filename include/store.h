@@ -71,6 +71,12 @@ int64_t	store_msg_sort_date(const struct store_msg *m);
 /* ------------------------------------------------------------------ */
 /* Maildir file names                                                  */
 
+/* Durable files for other modules (the sync state): create path
+ * exclusively, write, fsync, close; and fsync a directory. 0 or -1. */
+int	store_file_write_durable(const char *path, const void *data,
+	    size_t len, struct store_err *err);
+int	store_dir_fsync(const char *dir, struct store_err *err);
+
 /* Flags from a file name (the letters after ":2,"; unknown letters are
  * kept by store_name_with_flags() but ignored here). */
 unsigned	store_name_flags(const char *name);
@@ -197,6 +203,10 @@ int	store_msg_copy(struct store_folder *f, size_t i,
  */
 int	store_msg_delete(struct store_folder *f, size_t i,
 	    struct store_folder *trash, struct store_err *err);
+/* Unlink the messages i with which[i] true (the sync engine's
+ * deletions), then the directory is fsync'd; indexes change. */
+int	store_folder_remove(struct store_folder *f, const bool *which,
+	    size_t *removed, struct store_err *err);
 /* Unlink every message flagged STORE_TRASHED; *removed (may be NULL). */
 int	store_folder_expunge(struct store_folder *f, size_t *removed,
 	    struct store_err *err);
@@ -211,6 +221,12 @@ int	store_folder_expunge(struct store_folder *f, size_t *removed,
  */
 int	store_deliver(const char *folder_path, const char *data, size_t len,
 	    unsigned flags, bool to_cur, char **name, struct store_err *err);
+/* The same with ",TAG" after the unique part of the name ("U=42": the
+ * sync engine's server UID, as mbsync writes it); tag holds no "/" or
+ * ":". */
+int	store_deliver_tagged(const char *folder_path, const char *data,
+	    size_t len, unsigned flags, bool to_cur, const char *tag,
+	    char **name, struct store_err *err);
 int	store_folder_add(struct store_folder *f, const char *data, size_t len,
 	    unsigned flags, bool to_cur, size_t *index,
 	    struct store_err *err);

@@ -519,8 +519,10 @@ static const struct {
 	const char	*err;
 } bin_fail_cases[] = {
 	{ { NULL }, "facteur: the interface: not yet implemented\n" },
-	{ { "sync" }, "facteur: sync: not yet implemented\n" },
-	{ { "sync", "-v", "perso" }, "facteur: sync: not yet implemented\n" },
+	{ { "sync" }, "facteur: sync: no account configured (see "
+	    "facteur.conf(5))\n" },
+	{ { "sync", "-v", "perso" }, "facteur: sync: no account configured "
+	    "(see facteur.conf(5))\n" },
 	{ { "send", "-q" }, "facteur: send: not yet implemented\n" },
 	{ { "--bogus" }, "facteur: unknown option '--bogus'" SEE_HELP "\n" },
 	{ { "sync", "-x" }, "facteur: unknown option '-x'" SEE_HELP "\n" },

@@ -36,6 +36,7 @@ Suite	*imap_mailbox_suite(void);
 /* Suites against the real servers (tests/run-servers). */
 Suite	*servers_net_suite(void);
 Suite	*servers_imap_suite(void);
+Suite	*servers_sync_suite(void);
 
 /*
  * A synchronous test client over a net_conn: each call turns the loop until

@@ -448,6 +448,22 @@ vcmd(struct imap_client *c, imap_untagged_fn *untagged, imap_done_fn *done,
 	return 0;
 }
 
+int
+imap_client_vcmd(struct imap_client *c, imap_untagged_fn *untagged,
+    imap_done_fn *done, void *arg, const char *fmt, va_list ap)
+{
+	va_list	aq;
+	int	rc;
+
+	c->busy++;
+	va_copy(aq, ap);
+	rc = vcmd(c, untagged, done, arg, fmt, aq);
+	va_end(aq);
+	if (--c->busy == 0 && c->close_pending)
+		client_free(c);
+	return rc;
+}
+
 /* Leave a public entry point: the client goes if it was closed in it. */
 static void
 leave(struct imap_client *c)

@@ -784,6 +784,13 @@ int
 store_folder_expunge(struct store_folder *f, size_t *removed,
     struct store_err *err)
 {
+	return store_folder_remove(f, NULL, removed, err);
+}
+
+int
+store_folder_remove(struct store_folder *f, const bool *which,
+    size_t *removed, struct store_err *err)
+{
 	char	*path, *dir;
 	size_t	 i, j, n = 0;
 	int	 rc = 0;
@@ -793,7 +800,8 @@ store_folder_expunge(struct store_folder *f, size_t *removed,
 	if (check_writable(f, err) == -1)
 		return -1;
 	for (i = j = 0; i < f->n; i++) {
-		if (!(f->msgs[i].flags & STORE_TRASHED)) {
+		if (which != NULL ? !which[i] :
+		    !(f->msgs[i].flags & STORE_TRASHED)) {
 			f->msgs[j++] = f->msgs[i];
 			continue;
 		}

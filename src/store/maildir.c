@@ -251,8 +251,30 @@ fail:
 }
 
 int
+store_file_write_durable(const char *path, const void *data, size_t len,
+    struct store_err *err)
+{
+	return store_write_new_file(path, data, len, err);
+}
+
+int
+store_dir_fsync(const char *dir, struct store_err *err)
+{
+	return store_fsync_dir(dir, err);
+}
+
+int
 store_deliver(const char *folder_path, const char *data, size_t len,
     unsigned flags, bool to_cur, char **name, struct store_err *err)
+{
+	return store_deliver_tagged(folder_path, data, len, flags, to_cur,
+	    NULL, name, err);
+}
+
+int
+store_deliver_tagged(const char *folder_path, const char *data, size_t len,
+    unsigned flags, bool to_cur, const char *tag, char **name,
+    struct store_err *err)
 {
 	char	*uniq, *final, *tmp = NULL, *dst = NULL, *dir = NULL;
 	int	 rc = -1;
@@ -260,6 +282,12 @@ store_deliver(const char *folder_path, const char *data, size_t len,
 	if (name != NULL)
 		*name = NULL;
 	uniq = store_unique_name_new();
+	if (tag != NULL) {
+		char	*t = xasprintf("%s,%s", uniq, tag);
+
+		free(uniq);
+		uniq = t;
+	}
 	to_cur = to_cur || flags != 0;
 	final = to_cur ? store_name_with_flags_new(uniq, flags) : xstrdup(uniq);
 	tmp = xasprintf("%s/tmp/%s", folder_path, uniq);

@@ -1,0 +1,122 @@
+/*
+ * sync.h: an IMAP account mirrored with its local store, both ways.
+ *
+ * Per folder, the sync state (the server's UIDVALIDITY, what was known of
+ * each message at the last sync: its UID, its flags, its file) lives in a
+ * dot-file inside the folder's maildir, ".facteur-sync", which other
+ * maildir readers ignore. It is written aside, fsync'd and renamed, so a
+ * crash leaves the old state or the new one. Downloaded files carry their
+ * UID in their name (",U=42", as mbsync writes it), so a message stored
+ * just before a crash is recognised, not downloaded twice; a message
+ * being uploaded is journalled first and looked up by Message-ID after a
+ * crash, not uploaded twice.
+ *
+ * Conflicts: flags take the union of the changes made on each side since
+ * the last sync (a flag added on one side is added, removed on one side
+ * is removed); a message deleted on one side and changed on the other is
+ * kept (downloaded or uploaded again); a UIDVALIDITY change never deletes
+ * mail: messages are matched again by Message-ID, the others downloaded.
+ *
+ * Ownership: arguments are borrowed for the call.
+ */
+#ifndef FACTEUR_SYNC_H
+#define FACTEUR_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "imap.h"
+#include "store.h"
+
+/* ------------------------------------------------------------------ */
+/* The state file                                                      */
+
+#define SYNC_STATE_FILE		".facteur-sync"
+#define SYNC_JOURNAL_FILE	".facteur-sync.journal"
+
+struct sync_entry {
+	uint32_t	 uid;
+	uint8_t		 flags;		/* STORE_* as last synced */
+	char		*name;		/* the file's unique part, owned */
+};
+
+struct sync_state {
+	uint32_t		 uidvalidity;	/* 0: never synced */
+	uint32_t		 uidnext;
+	uint64_t		 modseq;	/* HIGHESTMODSEQ, 0: none */
+	struct sync_entry	*e;		/* by increasing uid */
+	size_t			 n, cap;
+};
+
+void	sync_state_init(struct sync_state *st);
+void	sync_state_free(struct sync_state *st);
+/*
+ * Read dir/.facteur-sync. A missing file is an empty state (0); a file
+ * that cannot be read or does not parse is -1 with the reason and the
+ * line in err (the caller then syncs as if for the first time, matching
+ * messages by Message-ID: nothing is lost or duplicated).
+ */
+int	sync_state_load(struct sync_state *st, const char *dir,
+	    struct store_err *err);
+/* Parse a state file's bytes (for sync_state_load() and the fuzzer). */
+int	sync_state_parse(struct sync_state *st, const char *data, size_t len,
+	    struct store_err *err);
+/* Write it aside, fsync, rename over dir/.facteur-sync, fsync dir. */
+int	sync_state_save(const struct sync_state *st, const char *dir,
+	    struct store_err *err);
+/* Add an entry (the name is copied); keeps the order by uid. */
+void	sync_state_add(struct sync_state *st, uint32_t uid, unsigned flags,
+	    const char *name, size_t namelen);
+/* The entry for uid, or NULL. */
+struct sync_entry *sync_state_find(const struct sync_state *st,
+	    uint32_t uid);
+
+/* ------------------------------------------------------------------ */
+/* Synchronising                                                       */
+
+enum sync_event_kind {
+	SYNC_EV_FOLDER,		/* a folder starts: name, to_fetch */
+	SYNC_EV_PROGRESS,	/* counters moved */
+	SYNC_EV_DONE,		/* a folder is done */
+	SYNC_EV_ERROR		/* a folder failed: msg (the server's
+				 * text when it refused) */
+};
+
+struct sync_counts {
+	size_t	to_fetch, fetched;	/* messages down */
+	size_t	uploaded;		/* messages up (APPEND) */
+	size_t	flags_up, flags_down;	/* messages whose flags moved */
+	size_t	deleted_up, deleted_down; /* deletions propagated */
+	size_t	skipped;		/* over max-size, not downloaded */
+};
+
+struct sync_event {
+	enum sync_event_kind	 kind;
+	const char		*folder;	/* local name */
+	const struct sync_counts *counts;
+	const char		*msg;
+};
+
+typedef void sync_event_cb(const struct sync_event *ev, void *arg);
+
+struct sync_opts {
+	const char	*secret;	/* password or token; NULL: none */
+	const char	*cache_dir;	/* index caches, or NULL */
+	imap_trace_cb	*trace;		/* protocol trace, or NULL */
+	sync_event_cb	*event;
+	void		*arg;		/* for trace and event */
+	/* Tests: connect here instead of the account's host and port. */
+	const char	*ca_file;	/* NULL: the account's */
+};
+
+/*
+ * Synchronise every folder of an imap:// or imaps:// account. Returns 0
+ * when every folder synced, 1 when some failed (events said which), -1
+ * when the account could not be reached at all (err says why).
+ */
+int	sync_imap_account(const struct cfg_account *a,
+	    const struct sync_opts *o, char *err, size_t errlen);
+
+#endif /* FACTEUR_SYNC_H */

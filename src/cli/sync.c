@@ -1,0 +1,134 @@
+/*
+ * sync.c: facteur sync [ACCOUNT...]: every folder of the named accounts
+ * (all of them by default) mirrored both ways with the local store. One
+ * line per folder; -v adds the protocol exchange on standard error, with
+ * passwords and tokens masked.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_priv.h"
+#include "sync.h"
+
+struct sync_print {
+	const char	*account;
+	bool		 failed;
+};
+
+static void
+print_event(const struct sync_event *ev, void *arg)
+{
+	struct sync_print		*p = arg;
+	const struct sync_counts	*c = ev->counts;
+
+	switch (ev->kind) {
+	case SYNC_EV_FOLDER:
+	case SYNC_EV_PROGRESS:
+		break;
+	case SYNC_EV_DONE:
+		(void)printf("%s/%s: %zu new, %zu sent, %zu flag changes "
+		    "down, %zu up, %zu deleted here, %zu there%s\n",
+		    p->account, ev->folder, c->fetched, c->uploaded,
+		    c->flags_down, c->flags_up, c->deleted_down,
+		    c->deleted_up, c->skipped > 0 ? " (some over max-size "
+		    "left on the server)" : "");
+		break;
+	case SYNC_EV_ERROR:
+		p->failed = true;
+		(void)fprintf(stderr, "facteur: sync: %s/%s: %s\n", p->account,
+		    ev->folder != NULL ? ev->folder : "?",
+		    ev->msg != NULL ? ev->msg : "failed");
+		break;
+	}
+	(void)fflush(stdout);
+}
+
+static void
+print_trace(const char *dir, const char *line, size_t len, void *arg)
+{
+	(void)arg;
+	(void)fprintf(stderr, "%s: %.*s\n", dir, (int)len, line);
+}
+
+static int
+sync_one(const struct cli_opts *o, const struct config *cfg,
+    const struct cfg_account *a)
+{
+	struct sync_opts	 so;
+	struct sync_print	 p = { a->name, false };
+	char			 err[512], *secret, *cache;
+	const char		*x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
+	int			 rc;
+
+	(void)cfg;
+	if (a->incoming.scheme != CFG_SCHEME_IMAP &&
+	    a->incoming.scheme != CFG_SCHEME_IMAPS) {
+		(void)fprintf(stderr, "facteur: sync: %s: only IMAP accounts "
+		    "sync for now (%s)\n", a->name,
+		    cfg_scheme_name(a->incoming.scheme));
+		return CLI_FAIL;
+	}
+	secret = cfg_password(a, false, err, sizeof(err));
+	if (secret == NULL && err[0] != '\0') {
+		(void)fprintf(stderr, "facteur: sync: %s: %s\n", a->name, err);
+		return CLI_FAIL;
+	}
+	if (x != NULL && x[0] == '/')
+		cache = xasprintf("%s/facteur/index", x);
+	else
+		cache = h != NULL && h[0] == '/' ?
+		    xasprintf("%s/.cache/facteur/index", h) : NULL;
+	memset(&so, 0, sizeof(so));
+	so.secret = secret;
+	so.cache_dir = cache;
+	so.trace = o->verbose ? print_trace : NULL;
+	so.event = print_event;
+	so.arg = &p;
+	rc = sync_imap_account(a, &so, err, sizeof(err));
+	xfree_secret(&secret);
+	free(cache);
+	if (rc == -1) {
+		(void)fprintf(stderr, "facteur: sync: %s: %s\n", a->name, err);
+		return CLI_FAIL;
+	}
+	return rc == 0 && !p.failed ? CLI_OK : CLI_FAIL;
+}
+
+int
+cli_sync(const struct cli_opts *o)
+{
+	struct config			*cfg = NULL;
+	const struct cfg_account	*a;
+	size_t				 i;
+	int				 rc = CLI_OK, r;
+
+	if (cli_load_optional_config(o, &cfg) == -1)
+		return CLI_USAGE;
+	if (cfg == NULL || cfg->naccounts == 0) {
+		(void)fprintf(stderr, "facteur: sync: no account configured "
+		    "(see facteur.conf(5))\n");
+		cfg_free(&cfg);
+		return CLI_USAGE;
+	}
+	(void)cfg_protect_secrets();
+	for (i = 0; i < (size_t)o->nargs; i++)
+		if (cfg_account(cfg, o->args[i]) == NULL) {
+			(void)fprintf(stderr, "facteur: sync: %s: no such "
+			    "account in %s\n", o->args[i], cfg->path);
+			cfg_free(&cfg);
+			return CLI_USAGE;
+		}
+	for (i = 0; i < (o->nargs > 0 ? (size_t)o->nargs : cfg->naccounts);
+	    i++) {
+		a = o->nargs > 0 ? cfg_account(cfg, o->args[i]) :
+		    &cfg->accounts[i];
+		if (o->nargs == 0 && a->incoming.scheme == CFG_SCHEME_MAILDIR)
+			continue;	/* nothing to sync */
+		r = sync_one(o, cfg, a);
+		if (r != CLI_OK)
+			rc = r;
+	}
+	cfg_free(&cfg);
+	return rc;
+}

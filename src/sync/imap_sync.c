@@ -1,0 +1,1062 @@
+/*
+ * imap_sync.c: one IMAP account mirrored with its local store (see
+ * sync.h for the rules). Per folder: SELECT, the server's UIDs and flags,
+ * the local files, then the decisions (flags both ways, deletions both
+ * ways, downloads, uploads), then the new state, saved as each step
+ * completes so that a crash at any point loses nothing and duplicates
+ * nothing.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bounds.h"
+#include "buf.h"
+#include "sync.h"
+
+#define FETCH_CHUNK	500	/* messages per UID FETCH of bodies */
+#define SET_MAX		(8 * 1024)	/* bytes of one sequence set */
+
+struct ctx {
+	const struct cfg_account *a;
+	const struct sync_opts	*o;
+	struct net_loop		*loop;
+	struct net_tls_ctx	*tls;
+	struct imap_client	*c;
+	bool			 ready, ok;
+	char			 delim;
+};
+
+/* ------------------------------------------------------------------ */
+/* Commands run to their end                                           */
+
+struct wait {
+	imap_untagged_fn	*u;		/* the command's own handler */
+	void			*uarg;
+	bool			 done, failed;
+	enum imap_status	 status;
+	char			 text[BOUND_ERRMSG];
+	char			 code[32];
+	uint64_t		 code_num[3];
+	size_t			 ncode;
+};
+
+static void
+wait_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct wait	*w = arg;
+
+	if (w->u != NULL)
+		w->u(c, r, w->uarg);
+}
+
+static void
+wait_done(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct wait	*w = arg;
+	size_t		 i;
+
+	(void)c;
+	w->done = true;
+	if (r == NULL) {
+		w->failed = true;
+		return;
+	}
+	w->status = r->status;
+	(void)fct_snprintf(w->text, sizeof(w->text), "%.*s",
+	    (int)r->text_len, r->text);
+	if (r->has_code) {
+		(void)fct_strlcpy(w->code, r->code, sizeof(w->code));
+		for (i = 0; i < r->ncode_args && i < 3; i++)
+			if (imap_item_number(&r->code_args[i], UINT64_MAX >> 1,
+			    &w->code_num[i]))
+				w->ncode = i + 1;
+	}
+}
+
+/*
+ * Run one command and wait for its answer. 0 when OK; -1 with the
+ * server's words (or the connection's failure) in err.
+ */
+static int
+run(struct ctx *x, imap_untagged_fn *u, void *uarg, struct wait *w,
+    char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+	int	rc;
+
+	memset(w, 0, sizeof(*w));
+	w->u = u;
+	w->uarg = uarg;
+	va_start(ap, fmt);
+	rc = imap_client_vcmd(x->c, wait_untagged, wait_done, w, fmt, ap);
+	va_end(ap);
+	if (rc == -1 || imap_client_wait(x->c, &w->done) == -1 || w->failed) {
+		(void)fct_snprintf(err, errlen, "%s", imap_client_error(x->c));
+		return -1;
+	}
+	if (w->status != IMAP_ST_OK) {
+		(void)fct_snprintf(err, errlen, "%s%s%s%s", w->code[0] ?
+		    "[" : "", w->code, w->code[0] ? "] " : "", w->text);
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Flags                                                               */
+
+static const struct {
+	const char	*imap;
+	unsigned	 bit;
+} flag_names[] = {
+	{ "\\Draft", STORE_DRAFT }, { "\\Flagged", STORE_FLAGGED },
+	{ "$Forwarded", STORE_PASSED }, { "\\Answered", STORE_REPLIED },
+	{ "\\Seen", STORE_SEEN }, { "\\Deleted", STORE_TRASHED },
+};
+
+static unsigned
+flags_of(const struct imap_item *list)
+{
+	unsigned	f = 0;
+	size_t		i, k;
+
+	if (list == NULL || list->type != IMAP_LIST)
+		return 0;
+	for (i = 0; i < list->n; i++)
+		for (k = 0; k < sizeof(flag_names) / sizeof(flag_names[0]);
+		    k++)
+			if (imap_item_is(&list->items[i], flag_names[k].imap))
+				f |= flag_names[k].bit;
+	return f;
+}
+
+/* "\Seen \Flagged" for a set of flags. */
+static void
+flags_text(unsigned flags, char *out, size_t size)
+{
+	size_t	k;
+
+	out[0] = '\0';
+	for (k = 0; k < sizeof(flag_names) / sizeof(flag_names[0]); k++)
+		if (flags & flag_names[k].bit) {
+			if (out[0] != '\0')
+				(void)fct_strlcat(out, " ", size);
+			(void)fct_strlcat(out, flag_names[k].imap, size);
+		}
+}
+
+/* The value after name in a FETCH item list, or NULL. */
+static const struct imap_item *
+fetch_get(const struct imap_item *list, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i + 1 < list->n; i += 2)
+		if (imap_item_is(&list->items[i], name))
+			return &list->items[i + 1];
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The server's side of a folder                                       */
+
+struct srv_msg {
+	uint32_t	uid;
+	uint8_t		flags;
+	bool		seen_here;	/* matched to the state or a file */
+	bool		want;		/* to download */
+	uint64_t	size;
+	char		*msgid;		/* when asked for, owned */
+};
+
+struct srv {
+	struct srv_msg	*m;
+	size_t		 n, cap;
+	uint32_t	 uidvalidity, uidnext, exists;
+	uint64_t	 modseq;
+};
+
+static void
+srv_free(struct srv *s)
+{
+	size_t	i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->m[i].msgid);
+	free(s->m);
+	memset(s, 0, sizeof(*s));
+}
+
+static struct srv_msg *
+srv_find(struct srv *s, uint32_t uid)
+{
+	size_t	lo = 0, hi = s->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s->m[mid].uid == uid)
+			return &s->m[mid];
+		if (s->m[mid].uid < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void
+select_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct srv	*s = arg;
+	uint64_t	 v;
+
+	(void)c;
+	if (r->has_number && strcmp(r->name, "EXISTS") == 0)
+		s->exists = r->number;
+	if (r->status != IMAP_ST_OK || !r->has_code || r->ncode_args < 1 ||
+	    !imap_item_number(&r->code_args[0], UINT64_MAX >> 1, &v))
+		return;
+	if (strcmp(r->code, "UIDVALIDITY") == 0 && v <= UINT32_MAX)
+		s->uidvalidity = (uint32_t)v;
+	else if (strcmp(r->code, "UIDNEXT") == 0 && v <= UINT32_MAX)
+		s->uidnext = (uint32_t)v;
+	else if (strcmp(r->code, "HIGHESTMODSEQ") == 0)
+		s->modseq = v;
+}
+
+/* "* n FETCH (UID u FLAGS (...) RFC822.SIZE z)" into the list. */
+static void
+list_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct srv		*s = arg;
+	const struct imap_item	*it;
+	uint64_t		 uid, size = 0;
+
+	(void)c;
+	if (strcmp(r->name, "FETCH") != 0 || r->n != 1 ||
+	    r->items[0].type != IMAP_LIST)
+		return;
+	it = fetch_get(&r->items[0], "UID");
+	if (it == NULL || !imap_item_number(it, UINT32_MAX, &uid) || uid == 0)
+		return;
+	if ((it = fetch_get(&r->items[0], "RFC822.SIZE")) != NULL)
+		(void)imap_item_number(it, UINT64_MAX >> 1, &size);
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->m = xreallocarray(s->m, s->cap, sizeof(*s->m));
+	}
+	memset(&s->m[s->n], 0, sizeof(s->m[s->n]));
+	s->m[s->n].uid = (uint32_t)uid;
+	s->m[s->n].flags = (uint8_t)flags_of(fetch_get(&r->items[0],
+	    "FLAGS"));
+	s->m[s->n].size = size;
+	s->n++;
+}
+
+static int
+uid_cmp(const void *a, const void *b)
+{
+	const struct srv_msg	*x = a, *y = b;
+
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+/* ------------------------------------------------------------------ */
+/* UID sets                                                            */
+
+struct uids {
+	uint32_t	*v;
+	size_t		 n, cap;
+};
+
+static void
+uids_add(struct uids *u, uint32_t uid)
+{
+	if (u->n == u->cap) {
+		u->cap = u->cap ? u->cap * 2 : 64;
+		u->v = xreallocarray(u->v, u->cap, sizeof(*u->v));
+	}
+	u->v[u->n++] = uid;
+}
+
+/* The set "1:5,7" of v[*from..] (sorted) that fits SET_MAX bytes, at most
+ * max uids; *from moves past them. */
+static void
+uids_set(const struct uids *u, size_t *from, size_t max, char *out,
+    size_t size)
+{
+	size_t	i = *from, j, taken = 0;
+	char	piece[32];
+
+	out[0] = '\0';
+	while (i < u->n && taken < max) {
+		for (j = i; j + 1 < u->n && u->v[j + 1] == u->v[j] + 1 &&
+		    taken + (j - i) + 1 < max; j++)
+			;
+		if (j > i)
+			(void)snprintf(piece, sizeof(piece), "%s%u:%u",
+			    out[0] ? "," : "", u->v[i], u->v[j]);
+		else
+			(void)snprintf(piece, sizeof(piece), "%s%u",
+			    out[0] ? "," : "", u->v[i]);
+		if (strlen(out) + strlen(piece) + 1 > size)
+			break;
+		(void)fct_strlcat(out, piece, size);
+		taken += j - i + 1;
+		i = j + 1;
+	}
+	*from = i;
+}
+
+/* ------------------------------------------------------------------ */
+/* Downloading                                                         */
+
+struct down {
+	struct ctx		*x;
+	const char		*path;
+	struct sync_state	*st;
+	struct sync_counts	*cnt;
+	const char		*folder;
+	char			 err[BOUND_ERRMSG];
+};
+
+static void
+emit(struct ctx *x, enum sync_event_kind kind, const char *folder,
+    const struct sync_counts *cnt, const char *msg)
+{
+	struct sync_event	ev = { kind, folder, cnt, msg };
+
+	if (x->o->event != NULL)
+		x->o->event(&ev, x->o->arg);
+}
+
+static void
+body_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct down		*d = arg;
+	const struct imap_item	*it, *body;
+	struct store_err	 err;
+	uint64_t		 uid;
+	unsigned		 flags;
+	char			 tag[32], *name = NULL;
+
+	(void)c;
+	if (strcmp(r->name, "FETCH") != 0 || r->n != 1 ||
+	    r->items[0].type != IMAP_LIST)
+		return;
+	it = fetch_get(&r->items[0], "UID");
+	body = fetch_get(&r->items[0], "BODY[]");
+	if (it == NULL || !imap_item_number(it, UINT32_MAX, &uid) ||
+	    uid == 0 || body == NULL || body->type != IMAP_STRING)
+		return;
+	if (sync_state_find(d->st, (uint32_t)uid) != NULL)
+		return;		/* already here (a repeated response) */
+	flags = flags_of(fetch_get(&r->items[0], "FLAGS"));
+	(void)snprintf(tag, sizeof(tag), "U=%u", (unsigned)uid);
+	/* Unseen mail goes to new/, as other readers expect. */
+	if (store_deliver_tagged(d->path, body->s, body->len, flags, false, tag,
+	    &name, &err) == -1) {
+		if (d->err[0] == '\0')
+			(void)fct_strlcpy(d->err, err.msg, sizeof(d->err));
+		return;
+	}
+	sync_state_add(d->st, (uint32_t)uid, flags, name,
+	    store_name_unique_len(name));
+	free(name);
+	d->cnt->fetched++;
+	if (d->cnt->fetched % 100 == 0)
+		emit(d->x, SYNC_EV_PROGRESS, d->folder, d->cnt, NULL);
+}
+
+static int
+download(struct ctx *x, struct down *d, const struct uids *want, char *err,
+    size_t errlen)
+{
+	struct wait		w;
+	struct store_err	serr;
+	char			set[SET_MAX];
+	size_t			from = 0;
+
+	while (from < want->n) {
+		uids_set(want, &from, FETCH_CHUNK, set, sizeof(set));
+		if (run(x, body_untagged, d, &w, err, errlen,
+		    "UID FETCH %s (UID FLAGS BODY.PEEK[])", set) == -1)
+			return -1;
+		if (d->err[0] != '\0') {
+			(void)fct_strlcpy(err, d->err, errlen);
+			return -1;
+		}
+		/* What is on disk is recorded before the next chunk. */
+		if (sync_state_save(d->st, d->path, &serr) == -1) {
+			(void)fct_strlcpy(err, serr.msg, errlen);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* One folder                                                          */
+
+/* The UID a downloaded file's name carries (",U=42"), or 0. */
+static uint32_t
+name_uid(const char *name, size_t ulen)
+{
+	const char	*p;
+	uint64_t	 v;
+	size_t		 n;
+
+	for (p = name + ulen; p > name; p--)
+		if (p[-1] == ',' && (size_t)(name + ulen - p) > 2 &&
+		    p[0] == 'U' && p[1] == '=')
+			break;
+	if (p == name)
+		return 0;
+	n = (size_t)(name + ulen - p - 2);
+	if (parse_u64(p + 2, n, UINT32_MAX, &v) != 0)
+		return 0;
+	return (uint32_t)v;
+}
+
+/* Local message index by unique name (sorted copy for lookups). */
+struct local {
+	const struct store_folder *f;
+	size_t		*idx;		/* message indexes by name */
+	size_t		 n;
+	bool		*claimed;	/* matched to a state entry */
+};
+
+static const struct store_folder	*sort_f;
+
+static int
+local_cmp(const void *a, const void *b)
+{
+	const char	*x = store_folder_msg(sort_f, *(const size_t *)a)->name;
+	const char	*y = store_folder_msg(sort_f, *(const size_t *)b)->name;
+	size_t		 lx = store_name_unique_len(x);
+	size_t		 ly = store_name_unique_len(y);
+	int		 c = memcmp(x, y, lx < ly ? lx : ly);
+
+	return c != 0 ? c : (lx > ly) - (lx < ly);
+}
+
+static void
+local_index(struct local *l, const struct store_folder *f)
+{
+	size_t	i;
+
+	l->f = f;
+	l->n = store_folder_count(f);
+	l->idx = xcalloc(l->n + 1, sizeof(*l->idx));
+	l->claimed = xcalloc(l->n + 1, sizeof(*l->claimed));
+	for (i = 0; i < l->n; i++)
+		l->idx[i] = i;
+	sort_f = f;
+	qsort(l->idx, l->n, sizeof(*l->idx), local_cmp);
+}
+
+/* The message index for a unique name, or SIZE_MAX. */
+static size_t
+local_find(const struct local *l, const char *name)
+{
+	size_t		 lo = 0, hi = l->n, mid, len = strlen(name), ml;
+	const char	*m;
+	int		 c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		m = store_folder_msg(l->f, l->idx[mid])->name;
+		ml = store_name_unique_len(m);
+		c = memcmp(m, name, ml < len ? ml : len);
+		if (c == 0)
+			c = (ml > len) - (ml < len);
+		if (c == 0)
+			return l->idx[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return SIZE_MAX;
+}
+
+static void
+local_free(struct local *l)
+{
+	free(l->idx);
+	free(l->claimed);
+}
+
+/* Flags after a sync: the union of both sides' changes since base. */
+static unsigned
+merge_flags(unsigned base, unsigned local, unsigned server)
+{
+	unsigned	added = (local & ~base) | (server & ~base);
+	unsigned	removed = (base & ~local) | (base & ~server);
+
+	return ((base | added) & ~removed) & STORE_ALL_FLAGS;
+}
+
+/* Bring the server's flags of uid from s to r. */
+static int
+push_flags(struct ctx *x, uint32_t uid, unsigned s, unsigned r, char *err,
+    size_t errlen)
+{
+	struct wait	w;
+	char		add[128], del[128];
+
+	flags_text(r & ~s, add, sizeof(add));
+	flags_text(s & ~r, del, sizeof(del));
+	if (add[0] != '\0' && run(x, NULL, NULL, &w, err, errlen,
+	    "UID STORE %u +FLAGS.SILENT (%s)", (unsigned)uid, add) == -1)
+		return -1;
+	if (del[0] != '\0' && run(x, NULL, NULL, &w, err, errlen,
+	    "UID STORE %u -FLAGS.SILENT (%s)", (unsigned)uid, del) == -1)
+		return -1;
+	return 0;
+}
+
+/* Delete uids on the server: \Deleted, then UID EXPUNGE where it can
+ * (UIDPLUS) so that nothing else flagged \Deleted goes too. */
+static int
+delete_remote(struct ctx *x, const struct uids *u, char *err, size_t errlen)
+{
+	struct wait	w;
+	char		set[SET_MAX];
+	size_t		from = 0;
+
+	while (from < u->n) {
+		uids_set(u, &from, SIZE_MAX, set, sizeof(set));
+		if (run(x, NULL, NULL, &w, err, errlen,
+		    "UID STORE %s +FLAGS.SILENT (\\Deleted)", set) == -1)
+			return -1;
+		if ((imap_client_caps(x->c) & IMAP_CAP_UIDPLUS) &&
+		    run(x, NULL, NULL, &w, err, errlen, "UID EXPUNGE %s",
+		    set) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Upload local message i: APPEND, then its UID from APPENDUID. */
+static int
+upload(struct ctx *x, struct store_folder *f, size_t i, const char *mbox,
+    struct sync_state *st, const char *path, char *err, size_t errlen)
+{
+	const struct store_msg	*m = store_folder_msg(f, i);
+	struct store_err	 serr;
+	struct wait		 w;
+	char			 fl[128], *journal, *line, *data;
+	size_t			 len;
+	int			 rc;
+
+	if (store_msg_read_new(f, i, &data, &len, &serr) == -1) {
+		(void)fct_strlcpy(err, serr.msg, errlen);
+		return -1;
+	}
+	/* Journal first: a crash between APPEND and the state is then
+	 * resolved by Message-ID, not by a second upload. */
+	journal = xasprintf("%s/%s", path, SYNC_JOURNAL_FILE);
+	line = xasprintf("append %.*s\n", (int)store_name_unique_len(m->name),
+	    m->name);
+	(void)unlink(journal);
+	if (store_file_write_durable(journal, line, strlen(line), &serr) ==
+	    -1) {
+		(void)fct_strlcpy(err, serr.msg, errlen);
+		free(journal);
+		free(line);
+		free(data);
+		return -1;
+	}
+	flags_text(m->flags & ~STORE_TRASHED, fl, sizeof(fl));
+	rc = run(x, NULL, NULL, &w, err, errlen, "APPEND %m (%s) %L", mbox,
+	    fl, data, len);
+	if (rc == 0 && strcmp(w.code, "APPENDUID") == 0 && w.ncode == 2 &&
+	    w.code_num[0] == st->uidvalidity && w.code_num[1] > 0 &&
+	    w.code_num[1] <= UINT32_MAX) {
+		sync_state_add(st, (uint32_t)w.code_num[1], m->flags, m->name,
+		    store_name_unique_len(m->name));
+		if (sync_state_save(st, path, &serr) == -1) {
+			(void)fct_strlcpy(err, serr.msg, errlen);
+			rc = -1;
+		}
+	}
+	/* Without APPENDUID the message is matched by Message-ID at the
+	 * next sync (its file has no UID tag). */
+	if (rc == 0)
+		(void)unlink(journal);
+	free(journal);
+	free(line);
+	free(data);
+	return rc;
+}
+
+struct folder_run {
+	struct ctx		*x;
+	const char		*mbox, *folder;
+	char			*path;
+	struct sync_state	 st;
+	struct store_folder	*f;
+	struct srv		 srv;
+	struct local		 loc;
+	struct sync_counts	 cnt;
+	struct uids		 del_remote, want;
+	bool			*unlink;	/* local files to remove */
+	size_t			*upl;
+	size_t			 nupl;
+};
+
+static int
+folder_open(struct folder_run *fr, char *err, size_t errlen)
+{
+	struct store_open_opts	o;
+	struct store_err	serr;
+	const char		*root = fr->x->a->store_path;
+
+	fr->path = xasprintf("%s/%s", root, fr->folder);
+	if (!store_is_maildir(fr->path) &&
+	    store_folder_create(root, fr->folder, &serr) == -1) {
+		(void)fct_strlcpy(err, serr.msg, errlen);
+		return -1;
+	}
+	if (sync_state_load(&fr->st, fr->path, &serr) == -1) {
+		/* Sync as the first time: nothing lost, nothing doubled. */
+		emit(fr->x, SYNC_EV_ERROR, fr->folder, &fr->cnt, serr.msg);
+		sync_state_init(&fr->st);
+	}
+	memset(&o, 0, sizeof(o));
+	o.cache_dir = fr->x->o->cache_dir;
+	fr->f = store_folder_open(fr->path, &o, &serr);
+	if (fr->f == NULL) {
+		(void)fct_strlcpy(err, serr.msg, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+/* SELECT and the server's UIDs, flags and sizes. */
+static int
+folder_server(struct folder_run *fr, bool *reset, char *err, size_t errlen)
+{
+	struct ctx	*x = fr->x;
+	struct wait	 w;
+
+	if (run(x, select_untagged, &fr->srv, &w, err, errlen, "SELECT %m",
+	    fr->mbox) == -1)
+		return -1;
+	if (fr->srv.uidvalidity == 0) {
+		(void)fct_snprintf(err, errlen, "%s: the server gave no "
+		    "UIDVALIDITY", fr->mbox);
+		return -1;
+	}
+	*reset = fr->st.uidvalidity != 0 &&
+	    fr->st.uidvalidity != fr->srv.uidvalidity;
+	if (fr->srv.exists > 0 && run(x, list_untagged, &fr->srv, &w, err,
+	    errlen, "UID FETCH 1:* (UID FLAGS RFC822.SIZE)") == -1)
+		return -1;
+	qsort(fr->srv.m, fr->srv.n, sizeof(*fr->srv.m), uid_cmp);
+	return 0;
+}
+
+/* Walk the state: flags both ways, deletions both ways. */
+static int
+folder_entries(struct folder_run *fr, char *err, size_t errlen)
+{
+	struct sync_state	 keep;
+	struct store_err	 serr;
+	struct srv_msg		*sm;
+	const struct store_msg	*m;
+	size_t			 i, li;
+	unsigned		 r;
+	struct sync_entry	*e;
+
+	sync_state_init(&keep);
+	keep.uidvalidity = fr->st.uidvalidity;
+	for (i = 0; i < fr->st.n; i++) {
+		e = &fr->st.e[i];
+		sm = srv_find(&fr->srv, e->uid);
+		li = local_find(&fr->loc, e->name);
+		if (sm != NULL)
+			sm->seen_here = true;
+		if (li != SIZE_MAX)
+			fr->loc.claimed[li] = true;
+		if (sm != NULL && li != SIZE_MAX) {
+			m = store_folder_msg(fr->f, li);
+			r = merge_flags(e->flags, m->flags, sm->flags);
+			if (r != sm->flags) {
+				if (push_flags(fr->x, e->uid, sm->flags, r, err,
+				    errlen) == -1)
+					goto fail;
+				fr->cnt.flags_up++;
+			}
+			if (r != m->flags) {
+				if (store_msg_set_flags(fr->f, li, r, &serr) ==
+				    -1) {
+					(void)fct_strlcpy(err, serr.msg, errlen);
+					goto fail;
+				}
+				fr->cnt.flags_down++;
+				m = store_folder_msg(fr->f, li);
+			}
+			sync_state_add(&keep, e->uid, r, m->name,
+			    store_name_unique_len(m->name));
+		} else if (sm != NULL) {
+			/* Gone here: deleted on the server too, unless it
+			 * changed there meanwhile (then it comes back). */
+			if (sm->flags == e->flags)
+				uids_add(&fr->del_remote, e->uid);
+			else
+				sm->seen_here = false;
+		} else if (li != SIZE_MAX) {
+			/* Expunged on the server: gone here too, unless it
+			 * changed here meanwhile (then it goes up again). */
+			m = store_folder_msg(fr->f, li);
+			if (m->flags == e->flags) {
+				fr->unlink[li] = true;
+				fr->cnt.deleted_down++;
+			} else
+				fr->loc.claimed[li] = false;
+		}
+	}
+	keep.uidnext = fr->st.uidnext;
+	keep.modseq = fr->st.modseq;
+	sync_state_free(&fr->st);
+	fr->st = keep;
+	return 0;
+fail:
+	sync_state_free(&keep);
+	return -1;
+}
+
+/* Files the state does not know: downloaded before a crash (UID tag,
+ * same UIDVALIDITY) are adopted; the others go up. */
+static void
+folder_unknown_files(struct folder_run *fr, bool trust_tags)
+{
+	const struct store_msg	*m;
+	struct srv_msg		*sm;
+	size_t			 i;
+	uint32_t		 uid;
+
+	fr->upl = xcalloc(fr->loc.n + 1, sizeof(*fr->upl));
+	for (i = 0; i < fr->loc.n; i++) {
+		if (fr->loc.claimed[i])
+			continue;
+		m = store_folder_msg(fr->f, i);
+		if (m->flags & STORE_TRASHED)
+			continue;	/* deleted here, never synced */
+		uid = name_uid(m->name, store_name_unique_len(m->name));
+		if (uid != 0 && trust_tags) {
+			sm = srv_find(&fr->srv, uid);
+			if (sm != NULL && !sm->seen_here) {
+				sm->seen_here = true;
+				sync_state_add(&fr->st, uid, m->flags, m->name,
+				    store_name_unique_len(m->name));
+			}
+			/* A tagged file the server no longer has stays
+			 * here: never uploaded (it came from there). */
+			continue;
+		}
+		if (uid != 0)
+			continue;	/* another UIDVALIDITY's copy */
+		fr->upl[fr->nupl++] = i;
+	}
+}
+
+static void
+fail_folder(struct folder_run *fr, const char *msg)
+{
+	emit(fr->x, SYNC_EV_ERROR, fr->folder, &fr->cnt, msg);
+}
+
+static int
+sync_folder(struct ctx *x, const char *mbox, const char *folder)
+{
+	struct folder_run	 fr;
+	struct down		 d;
+	struct store_err	 serr;
+	char			 err[BOUND_ERRMSG];
+	size_t			 i, removed;
+	bool			 reset = false;
+	int			 rc = -1;
+
+	memset(&fr, 0, sizeof(fr));
+	fr.x = x;
+	fr.mbox = mbox;
+	fr.folder = folder;
+	err[0] = '\0';
+	if (folder_open(&fr, err, sizeof(err)) == -1 ||
+	    folder_server(&fr, &reset, err, sizeof(err)) == -1)
+		goto out;
+	if (reset) {
+		/* UIDVALIDITY changed: the old UIDs mean nothing; files stay,
+		 * tagged ones are never uploaded, the server's are fetched
+		 * (not deleted here). */
+		emit(x, SYNC_EV_ERROR, folder, &fr.cnt, "UIDVALIDITY changed: "
+		    "downloading the folder again, keeping every local file");
+		sync_state_free(&fr.st);
+	}
+	if (fr.st.uidvalidity == 0) {
+		fr.st.uidvalidity = fr.srv.uidvalidity;
+		/* Recorded before any download, so that tags can be
+		 * trusted after a crash. */
+		if (sync_state_save(&fr.st, fr.path, &serr) == -1) {
+			(void)fct_strlcpy(err, serr.msg, sizeof(err));
+			goto out;
+		}
+	}
+	local_index(&fr.loc, fr.f);
+	fr.unlink = xcalloc(fr.loc.n + 1, sizeof(*fr.unlink));
+	if (folder_entries(&fr, err, sizeof(err)) == -1)
+		goto out;
+	folder_unknown_files(&fr, !reset);
+	for (i = 0; i < fr.srv.n; i++) {
+		if (fr.srv.m[i].seen_here)
+			continue;
+		if (x->a->max_size != 0 && fr.srv.m[i].size > x->a->max_size) {
+			fr.cnt.skipped++;
+			continue;
+		}
+		uids_add(&fr.want, fr.srv.m[i].uid);
+	}
+	fr.cnt.to_fetch = fr.want.n;
+	emit(x, SYNC_EV_FOLDER, folder, &fr.cnt, NULL);
+	if (delete_remote(x, &fr.del_remote, err, sizeof(err)) == -1)
+		goto out;
+	fr.cnt.deleted_up = fr.del_remote.n;
+	memset(&d, 0, sizeof(d));
+	d.x = x;
+	d.path = fr.path;
+	d.st = &fr.st;
+	d.cnt = &fr.cnt;
+	d.folder = folder;
+	if (download(x, &d, &fr.want, err, sizeof(err)) == -1)
+		goto out;
+	for (i = 0; i < fr.nupl; i++) {
+		if (upload(x, fr.f, fr.upl[i], mbox, &fr.st, fr.path, err,
+		    sizeof(err)) == -1)
+			goto out;
+		fr.cnt.uploaded++;
+	}
+	if (store_folder_remove(fr.f, fr.unlink, &removed, &serr) == -1) {
+		(void)fct_strlcpy(err, serr.msg, sizeof(err));
+		goto out;
+	}
+	fr.st.uidnext = fr.srv.uidnext;
+	fr.st.modseq = fr.srv.modseq;
+	if (sync_state_save(&fr.st, fr.path, &serr) == -1) {
+		(void)fct_strlcpy(err, serr.msg, sizeof(err));
+		goto out;
+	}
+	rc = 0;
+	emit(x, SYNC_EV_DONE, folder, &fr.cnt, NULL);
+out:
+	if (rc == -1)
+		fail_folder(&fr, err);
+	local_free(&fr.loc);
+	free(fr.unlink);
+	free(fr.upl);
+	free(fr.del_remote.v);
+	free(fr.want.v);
+	srv_free(&fr.srv);
+	sync_state_free(&fr.st);
+	store_folder_close(fr.f);
+	free(fr.path);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The account                                                         */
+
+struct mailbox {
+	char	*name;		/* UTF-8 */
+	char	*folder;	/* local */
+};
+
+struct list_run {
+	struct ctx	*x;
+	struct mailbox	*v;
+	size_t		 n, cap;
+};
+
+static void
+mailbox_untagged(struct imap_client *c, const struct imap_resp *r,
+    void *arg)
+{
+	struct list_run	*l = arg;
+	char		*raw, *name, *folder, why[256];
+	char		 delim = 0;
+	size_t		 i;
+
+	(void)c;
+	if (strcmp(r->name, "LIST") != 0 || r->n != 3 ||
+	    r->items[0].type != IMAP_LIST)
+		return;
+	for (i = 0; i < r->items[0].n; i++)
+		if (imap_item_is(&r->items[0].items[i], "\\Noselect") ||
+		    imap_item_is(&r->items[0].items[i], "\\NonExistent"))
+			return;
+	if (r->items[1].type == IMAP_STRING && r->items[1].len == 1)
+		delim = r->items[1].s[0];
+	raw = imap_item_strdup(&r->items[2]);
+	if (raw == NULL)
+		return;
+	name = imap_mutf7_decode(raw, strlen(raw));
+	if (name == NULL) {
+		emit(l->x, SYNC_EV_ERROR, raw, NULL, "not valid modified "
+		    "UTF-7; skipped");
+		free(raw);
+		return;
+	}
+	folder = imap_mailbox_to_folder(name, delim, why, sizeof(why));
+	if (folder == NULL) {
+		emit(l->x, SYNC_EV_ERROR, name, NULL, why);
+		free(raw);
+		free(name);
+		return;
+	}
+	l->x->delim = delim;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	l->v[l->n].name = name;
+	l->v[l->n].folder = folder;
+	l->n++;
+	free(raw);
+}
+
+/* mkdir -p, private: the store holds someone's mail. */
+static int
+make_root(const char *dir, char *err, size_t errlen)
+{
+	char	*p = xstrdup(dir), *s;
+	int	 rc = 0;
+
+	for (s = p + 1; rc == 0; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		{
+			char	save = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+				(void)fct_snprintf(err, errlen, "mkdir %s: %s",
+				    p, strerror(errno));
+				rc = -1;
+			}
+			*s = save;
+			if (save == '\0')
+				break;
+		}
+	}
+	free(p);
+	return rc;
+}
+
+static void
+on_ready(struct imap_client *c, bool ok, void *arg)
+{
+	struct ctx	*x = arg;
+
+	(void)c;
+	x->ready = true;
+	x->ok = ok;
+}
+
+static int
+connect_account(struct ctx *x, char *err, size_t errlen)
+{
+	const struct cfg_account	*a = x->a;
+	struct imap_client_params	 p;
+	char				 terr[512];
+	static const enum imap_auth_mech mechs[] = {
+		[CFG_AUTH_AUTO] = IMAP_AUTH_AUTO,
+		[CFG_AUTH_PLAIN] = IMAP_AUTH_PLAIN,
+		[CFG_AUTH_LOGIN] = IMAP_AUTH_LOGIN,
+		[CFG_AUTH_XOAUTH2] = IMAP_AUTH_XOAUTH2,
+		[CFG_AUTH_OAUTHBEARER] = IMAP_AUTH_OAUTHBEARER,
+	};
+
+	x->tls = net_tls_ctx_new(x->o->ca_file != NULL ? x->o->ca_file :
+	    a->tls_ca_file, terr, sizeof(terr));
+	if (x->tls == NULL) {
+		(void)fct_snprintf(err, errlen, "%s", terr);
+		return -1;
+	}
+	memset(&p, 0, sizeof(p));
+	p.net.host = a->incoming.host;
+	p.net.port = a->incoming.port;
+	p.net.tls_ctx = x->tls;
+	p.mode = a->incoming.tls == CFG_TLS_IMPLICIT ? IMAP_TLS_IMPLICIT :
+	    a->incoming.tls == CFG_TLS_STARTTLS ? IMAP_TLS_STARTTLS :
+	    IMAP_TLS_NONE;
+	p.user = a->real_user;
+	p.secret = x->o->secret;
+	p.mech = mechs[a->auth];
+	p.allow_plaintext_password = a->allow_plaintext_password;
+	p.limits.max_literal = a->max_size != 0 ? a->max_size + 4096 : 0;
+	p.trace = x->o->trace;
+	p.arg = x->o->arg;
+	x->c = imap_client_connect(x->loop, &p, on_ready, x);
+	(void)imap_client_wait(x->c, &x->ready);
+	if (!x->ok) {
+		(void)fct_snprintf(err, errlen, "%s", imap_client_error(x->c));
+		return -1;
+	}
+	return 0;
+}
+
+int
+sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
+    char *err, size_t errlen)
+{
+	struct ctx	 x;
+	struct list_run	 l;
+	struct wait	 w;
+	size_t		 i;
+	int		 rc = 0;
+
+	memset(&x, 0, sizeof(x));
+	memset(&l, 0, sizeof(l));
+	x.a = a;
+	x.o = o;
+	l.x = &x;
+	if (a->incoming.scheme != CFG_SCHEME_IMAP &&
+	    a->incoming.scheme != CFG_SCHEME_IMAPS) {
+		(void)fct_snprintf(err, errlen, "account %s is not an IMAP "
+		    "account", a->name);
+		return -1;
+	}
+	if (make_root(a->store_path, err, errlen) == -1)
+		return -1;
+	x.loop = net_loop_new();
+	if (connect_account(&x, err, errlen) == -1 ||
+	    run(&x, mailbox_untagged, &l, &w, err, errlen,
+	    "LIST \"\" \"*\"") == -1) {
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < l.n; i++)
+		if (sync_folder(&x, l.v[i].name, l.v[i].folder) == -1)
+			rc = 1;
+	if (imap_client_ok(x.c))
+		(void)run(&x, NULL, NULL, &w, err, errlen, "LOGOUT");
+	err[0] = '\0';
+out:
+	for (i = 0; i < l.n; i++) {
+		free(l.v[i].name);
+		free(l.v[i].folder);
+	}
+	free(l.v);
+	imap_client_close(&x.c);
+	net_loop_free(&x.loop);
+	net_tls_ctx_free(&x.tls);
+	return rc;
+}

@@ -1,0 +1,317 @@
+/*
+ * state.c: the per-folder sync state file. A text file, one fact per
+ * line, so that a user can read it and a damaged one is diagnosed by line:
+ *
+ *   facteur-sync 1
+ *   uidvalidity 3857529045
+ *   uidnext 4392
+ *   modseq 715194045007
+ *   m 4391 RS 1700000000.M1P2Q3.host,U=4391
+ *
+ * "m UID FLAGS NAME": FLAGS are the maildir letters as last synced ("-"
+ * for none), NAME the file's unique part (up to ":2,").
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "sync.h"
+
+#define STATE_MAX	((size_t)256 * 1024 * 1024)
+#define NAME_MAX_LEN	512
+
+void
+sync_state_init(struct sync_state *st)
+{
+	memset(st, 0, sizeof(*st));
+}
+
+void
+sync_state_free(struct sync_state *st)
+{
+	size_t	i;
+
+	for (i = 0; i < st->n; i++)
+		free(st->e[i].name);
+	free(st->e);
+	sync_state_init(st);
+}
+
+struct sync_entry *
+sync_state_find(const struct sync_state *st, uint32_t uid)
+{
+	size_t	lo = 0, hi = st->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (st->e[mid].uid == uid)
+			return &st->e[mid];
+		if (st->e[mid].uid < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void
+sync_state_add(struct sync_state *st, uint32_t uid, unsigned flags,
+    const char *name, size_t namelen)
+{
+	struct sync_entry	*e;
+	size_t			 i;
+
+	if ((e = sync_state_find(st, uid)) != NULL) {
+		free(e->name);
+		e->name = xstrndup(name, namelen);
+		e->flags = (uint8_t)(flags & STORE_ALL_FLAGS);
+		return;
+	}
+	if (st->n == st->cap) {
+		st->cap = st->cap ? st->cap * 2 : 256;
+		st->e = xreallocarray(st->e, st->cap, sizeof(*st->e));
+	}
+	/* Usually appended in order. */
+	for (i = st->n; i > 0 && st->e[i - 1].uid > uid; i--)
+		st->e[i] = st->e[i - 1];
+	st->e[i].uid = uid;
+	st->e[i].flags = (uint8_t)(flags & STORE_ALL_FLAGS);
+	st->e[i].name = xstrndup(name, namelen);
+	st->n++;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading                                                             */
+
+static int
+bad(struct store_err *err, size_t line, const char *what)
+{
+	(void)fct_snprintf(err->msg, sizeof(err->msg),
+	    "%s line %zu: %s", SYNC_STATE_FILE, line, what);
+	return -1;
+}
+
+static int
+fail_path(struct store_err *err, const char *what, const char *path)
+{
+	(void)fct_snprintf(err->msg, sizeof(err->msg), "%s %s: %s", what,
+	    path, strerror(errno));
+	return -1;
+}
+
+static bool
+number(const char *s, size_t n, uint64_t max, uint64_t *out)
+{
+	return n > 0 && parse_u64(s, n, max, out) == 0;
+}
+
+static int
+parse_flags(const char *s, size_t n, unsigned *flags)
+{
+	static const char	letters[] = "DFPRST";
+	const char		*q;
+	size_t			 i;
+
+	*flags = 0;
+	if (n == 1 && s[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if ((q = strchr(letters, s[i])) == NULL || s[i] == '\0')
+			return -1;
+		*flags |= 1u << (q - letters);
+	}
+	return n > 0 ? 0 : -1;
+}
+
+/* A file name's unique part as the store writes them: printable, no
+ * "/" or ":", not starting with ".". */
+static bool
+name_ok(const char *s, size_t n)
+{
+	size_t	i;
+
+	if (n == 0 || n > NAME_MAX_LEN || s[0] == '.')
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f ||
+		    s[i] == '/' || s[i] == ':')
+			return false;
+	return true;
+}
+
+static int
+parse_line(struct sync_state *st, const char *l, size_t n, size_t lineno,
+    uint32_t *last_uid, struct store_err *err)
+{
+	const char	*f[4];
+	size_t		 len[4], k = 0, i = 0;
+	uint64_t	 v;
+	unsigned	 flags;
+
+	/* Up to four fields separated by single spaces. */
+	while (i <= n && k < 4) {
+		f[k] = l + i;
+		while (i < n && l[i] != ' ')
+			i++;
+		len[k] = (size_t)(l + i - f[k]);
+		k++;
+		i++;
+	}
+	if (i <= n)
+		return bad(err, lineno, "too many fields");
+	if (k == 2 && len[0] == 11 && memcmp(f[0], "uidvalidity", 11) == 0) {
+		if (!number(f[1], len[1], UINT32_MAX, &v) || v == 0)
+			return bad(err, lineno, "bad uidvalidity");
+		st->uidvalidity = (uint32_t)v;
+	} else if (k == 2 && len[0] == 7 && memcmp(f[0], "uidnext", 7) == 0) {
+		if (!number(f[1], len[1], UINT32_MAX, &v))
+			return bad(err, lineno, "bad uidnext");
+		st->uidnext = (uint32_t)v;
+	} else if (k == 2 && len[0] == 6 && memcmp(f[0], "modseq", 6) == 0) {
+		if (!number(f[1], len[1], INT64_MAX, &v))
+			return bad(err, lineno, "bad modseq");
+		st->modseq = v;
+	} else if (k == 4 && len[0] == 1 && f[0][0] == 'm') {
+		if (!number(f[1], len[1], UINT32_MAX, &v) || v == 0)
+			return bad(err, lineno, "bad uid");
+		if (v <= *last_uid)
+			return bad(err, lineno, "uids out of order");
+		if (parse_flags(f[2], len[2], &flags) == -1)
+			return bad(err, lineno, "bad flags");
+		if (!name_ok(f[3], len[3]))
+			return bad(err, lineno, "bad file name");
+		*last_uid = (uint32_t)v;
+		sync_state_add(st, (uint32_t)v, flags, f[3], len[3]);
+	} else
+		return bad(err, lineno, "unknown line");
+	return 0;
+}
+
+int
+sync_state_parse(struct sync_state *st, const char *data, size_t len,
+    struct store_err *err)
+{
+	const char	*p = data, *end = data + len, *nl;
+	size_t		 lineno = 1;
+	uint32_t	 last_uid = 0;
+
+	sync_state_init(st);
+	nl = memchr(p, '\n', len);
+	if (nl == NULL || (size_t)(nl - p) != 14 ||
+	    memcmp(p, "facteur-sync 1", 14) != 0)
+		return bad(err, 1, "not a facteur sync state (version 1)");
+	for (p = nl + 1; p < end; p = nl + 1) {
+		lineno++;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL) {
+			sync_state_free(st);
+			return bad(err, lineno, "truncated");
+		}
+		if (parse_line(st, p, (size_t)(nl - p), lineno, &last_uid,
+		    err) == -1) {
+			sync_state_free(st);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+sync_state_load(struct sync_state *st, const char *dir,
+    struct store_err *err)
+{
+	char		*path = xasprintf("%s/%s", dir, SYNC_STATE_FILE);
+	struct buf	 b;
+	char		 chunk[65536];
+	ssize_t		 r;
+	int		 fd, rc;
+
+	sync_state_init(st);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		rc = errno == ENOENT ? 0 : fail_path(err, "open", path);
+		free(path);
+		return rc;
+	}
+	buf_init(&b, STATE_MAX);
+	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || buf_append(&b, chunk, (size_t)r) == -1) {
+			(void)close(fd);
+			buf_free(&b);
+			rc = fail_path(err, "read", path);
+			free(path);
+			return rc;
+		}
+	}
+	(void)close(fd);
+	rc = sync_state_parse(st, b.data != NULL ? b.data : "", b.len, err);
+	buf_free(&b);
+	free(path);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                             */
+
+static void
+flag_letters(unsigned flags, char out[8])
+{
+	static const char	letters[] = "DFPRST";
+	size_t			i, n = 0;
+
+	for (i = 0; i < 6; i++)
+		if (flags & (1u << i))
+			out[n++] = letters[i];
+	if (n == 0)
+		out[n++] = '-';
+	out[n] = '\0';
+}
+
+int
+sync_state_save(const struct sync_state *st, const char *dir,
+    struct store_err *err)
+{
+	struct buf	 b;
+	char		 fl[8], *tmp, *path;
+	size_t		 i;
+	int		 rc = -1;
+
+	buf_init(&b, STATE_MAX);
+	if (buf_printf(&b, "facteur-sync 1\nuidvalidity %u\nuidnext %u\n",
+	    (unsigned)st->uidvalidity, (unsigned)st->uidnext) == -1 ||
+	    (st->modseq != 0 && buf_printf(&b, "modseq %llu\n",
+	    (unsigned long long)st->modseq) == -1))
+		goto toolong;
+	for (i = 0; i < st->n; i++) {
+		flag_letters(st->e[i].flags, fl);
+		if (buf_printf(&b, "m %u %s %s\n", (unsigned)st->e[i].uid, fl,
+		    st->e[i].name) == -1)
+			goto toolong;
+	}
+	tmp = xasprintf("%s/%s.tmp", dir, SYNC_STATE_FILE);
+	path = xasprintf("%s/%s", dir, SYNC_STATE_FILE);
+	(void)unlink(tmp);
+	if (store_file_write_durable(tmp, b.data, b.len, err) == 0) {
+		if (rename(tmp, path) != 0)
+			(void)fail_path(err, "rename", tmp);
+		else
+			rc = store_dir_fsync(dir, err);
+	}
+	if (rc == -1)
+		(void)unlink(tmp);
+	free(tmp);
+	free(path);
+	buf_free(&b);
+	return rc;
+toolong:
+	buf_free(&b);
+	(void)fct_snprintf(err->msg, sizeof(err->msg),
+	    "%s: sync state too large", dir);
+	return -1;
+}

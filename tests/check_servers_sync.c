@@ -1,0 +1,471 @@
+/*
+ * check_servers_sync.c: facteur sync (the binary) against the real
+ * Dovecot of tests/servers/, as bob (alice belongs to the other suites):
+ * a first sync of a populated account, then a change on each side at a
+ * time (flags, deletions, a message written locally, a new folder on the
+ * server), each checked on both sides: the files of the local store and
+ * what the server answers.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "imap.h"
+#include "store.h"
+#include "tests.h"
+
+static char	home[256];
+static char	root[400];	/* the account's store */
+
+/* ---- the server's side, through facteur's own client ---- */
+
+struct srv {
+	struct net_loop		*loop;
+	struct net_tls_ctx	*ctx;
+	struct imap_client	*c;
+	bool			 ready, ok;
+};
+
+static void
+srv_ready(struct imap_client *c, bool ok, void *arg)
+{
+	struct srv	*s = arg;
+
+	(void)c;
+	s->ready = true;
+	s->ok = ok;
+}
+
+static void
+srv_open(struct srv *s)
+{
+	struct imap_client_params	p;
+	char				err[512];
+
+	memset(s, 0, sizeof(*s));
+	s->loop = net_loop_new();
+	s->ctx = net_tls_ctx_new(test_env("MAILTEST_CA_FILE"), err,
+	    sizeof(err));
+	ck_assert_msg(s->ctx != NULL, "%s", err);
+	memset(&p, 0, sizeof(p));
+	p.net.host = test_env("MAILTEST_HOST");
+	p.net.port = test_env("MAILTEST_IMAPS_PORT");
+	p.net.tls_ctx = s->ctx;
+	p.net.tls_name = test_env("MAILTEST_TLS_SERVERNAME");
+	p.mode = IMAP_TLS_IMPLICIT;
+	p.user = test_env("MAILTEST_USER2");
+	p.secret = test_env("MAILTEST_PASS2");
+	s->c = imap_client_connect(s->loop, &p, srv_ready, s);
+	(void)imap_client_wait(s->c, &s->ready);
+	ck_assert_msg(s->ok, "%s", imap_client_error(s->c));
+}
+
+static void
+srv_close(struct srv *s)
+{
+	imap_client_close(&s->c);
+	net_loop_free(&s->loop);
+	net_tls_ctx_free(&s->ctx);
+}
+
+struct answer {
+	bool		 done;
+	enum imap_status status;
+	struct buf	 log;	/* untagged responses, flattened a little */
+};
+
+static void
+ans_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct answer	*a = arg;
+	const struct imap_item *l;
+	size_t		 i;
+
+	(void)c;
+	if (strcmp(r->name, "FETCH") == 0 && r->n == 1) {
+		l = &r->items[0];
+		for (i = 0; i + 1 < l->n; i += 2) {
+			if (imap_item_is(&l->items[i], "UID"))
+				ck_assert_int_eq(buf_printf(&a->log, "uid=%.*s ",
+				    (int)l->items[i + 1].len,
+				    l->items[i + 1].s), 0);
+			if (imap_item_is(&l->items[i], "FLAGS")) {
+				size_t	k;
+
+				for (k = 0; k < l->items[i + 1].n; k++)
+					ck_assert_int_eq(buf_printf(&a->log,
+					    "%.*s ",
+					    (int)l->items[i + 1].items[k].len,
+					    l->items[i + 1].items[k].s), 0);
+			}
+		}
+		ck_assert_int_eq(buf_append_str(&a->log, ";"), 0);
+	}
+	if (strcmp(r->name, "SEARCH") == 0) {
+		/* A UID set: "4,9". */
+		for (i = 0; i < r->n; i++)
+			ck_assert_int_eq(buf_printf(&a->log, "%s%.*s",
+			    a->log.len > 0 ? "," : "", (int)r->items[i].len,
+			    r->items[i].s), 0);
+	}
+}
+
+static void
+ans_done(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct answer	*a = arg;
+
+	(void)c;
+	a->done = true;
+	a->status = r != NULL ? r->status : IMAP_ST_BAD;
+}
+
+/* Run a command on the server; its untagged FETCH/SEARCH, flattened. */
+static char *
+srv_cmd(struct srv *s, const char *fmt, const char *arg1, const char *arg2,
+    size_t len2)
+{
+	struct answer	a;
+
+	memset(&a, 0, sizeof(a));
+	buf_init(&a.log, 1 << 20);
+	ck_assert_int_eq(imap_client_cmd(s->c, ans_untagged, ans_done, &a,
+	    fmt, arg1, arg2, len2), 0);
+	ck_assert_int_eq(imap_client_wait(s->c, &a.done), 0);
+	ck_assert_msg(a.status == IMAP_ST_OK, "%s failed", fmt);
+	return buf_take(&a.log);
+}
+
+/* A command whose failure does not matter (cleaning up). */
+static void
+srv_try(struct srv *s, const char *fmt, const char *arg1)
+{
+	struct answer	a;
+
+	memset(&a, 0, sizeof(a));
+	buf_init(&a.log, 1 << 20);
+	ck_assert_int_eq(imap_client_cmd(s->c, ans_untagged, ans_done, &a,
+	    fmt, arg1), 0);
+	ck_assert_int_eq(imap_client_wait(s->c, &a.done), 0);
+	buf_free(&a.log);
+}
+
+static void
+srv_do(struct srv *s, const char *fmt, const char *arg1)
+{
+	free(srv_cmd(s, fmt, arg1, "", 0));
+}
+
+static char *
+message(const char *subject, const char *id)
+{
+	return xasprintf("From: Alice <alice@example.test>\r\n"
+	    "To: bob@example.test\r\nSubject: %s\r\n"
+	    "Message-ID: <%s@example.test>\r\n"
+	    "Date: Fri, 01 Mar 2024 09:30:00 +0000\r\n\r\n"
+	    "Body of %s.\r\n", subject, id, subject);
+}
+
+static void
+srv_append(struct srv *s, const char *mbox, const char *subject,
+    const char *id)
+{
+	char	*m = message(subject, id);
+
+	free(srv_cmd(s, "APPEND %m () %L", mbox, m, strlen(m)));
+	free(m);
+}
+
+/* ---- the local side ---- */
+
+static void
+write_config(void)
+{
+	char	*path = xasprintf("%s/config", home);
+	FILE	*fp = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(fp);
+	(void)fprintf(fp, "[general]\nmail-root = %s/mail\n\n"
+	    "[account bob]\naddress = Bob <%s>\n"
+	    "incoming = imaps://%s@%s:%s\npassword = %s\n"
+	    "tls-ca-file = %s\n", home, test_env("MAILTEST_USER2"),
+	    "bob%40example.test", test_env("MAILTEST_TLS_SERVERNAME"),
+	    test_env("MAILTEST_IMAPS_PORT"), test_env("MAILTEST_PASS2"),
+	    test_env("MAILTEST_CA_FILE"));
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	free(path);
+}
+
+/* facteur sync; its standard output. */
+static char *
+run_sync(void)
+{
+	static const char *const args[] = { "sync", NULL };
+	const char	*env[2];
+	char		*cfg = xasprintf("FACTEUR_CONFIG=%s/config", home);
+	struct test_run	 r;
+	char		*out;
+
+	env[0] = cfg;
+	env[1] = NULL;
+	r = test_run_facteur(home, args, env, NULL);
+	ck_assert_msg(r.status == 0, "facteur sync: %d\n%s%s", r.status,
+	    r.out, r.err);
+	out = xstrdup(r.out);
+	test_run_free(&r);
+	free(cfg);
+	return out;
+}
+
+/* The local messages of a folder: "subject|flags" sorted, ";"-joined. */
+static char *
+local_view(const char *folder)
+{
+	struct store_open_opts	 o;
+	struct store_err	 err;
+	struct store_folder	*f;
+	char			*path = xasprintf("%s/%s", root, folder);
+	char			**v, fl[8], *out;
+	struct buf		 b;
+	size_t			 i, j, n;
+
+	memset(&o, 0, sizeof(o));
+	o.read_only = true;
+	f = store_folder_open(path, &o, &err);
+	ck_assert_msg(f != NULL, "%s", err.msg);
+	n = store_folder_count(f);
+	v = xcalloc(n + 1, sizeof(*v));
+	for (i = 0; i < n; i++) {
+		const struct store_msg	*m = store_folder_msg(f, i);
+		size_t			 k = 0;
+
+		if (m->flags & STORE_FLAGGED)
+			fl[k++] = 'F';
+		if (m->flags & STORE_SEEN)
+			fl[k++] = 'S';
+		fl[k] = '\0';
+		v[i] = xasprintf("%s|%s", m->subject, fl);
+	}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char	*t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	buf_init(&b, 1 << 20);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(buf_printf(&b, "%s;", v[i]), 0);
+		free(v[i]);
+	}
+	free(v);
+	store_folder_close(f);
+	free(path);
+	out = buf_take(&b);
+	return out;
+}
+
+/* Index of the local message with this subject in folder (open f). */
+static size_t
+local_find(struct store_folder *f, const char *subject)
+{
+	size_t	i;
+
+	for (i = 0; i < store_folder_count(f); i++)
+		if (strcmp(store_folder_msg(f, i)->subject, subject) == 0)
+			return i;
+	ck_abort_msg("no local message %s", subject);
+	return 0;
+}
+
+static struct store_folder *
+local_open(const char *folder)
+{
+	struct store_open_opts	 o;
+	struct store_err	 err;
+	struct store_folder	*f;
+	char			*path = xasprintf("%s/%s", root, folder);
+
+	memset(&o, 0, sizeof(o));
+	f = store_folder_open(path, &o, &err);
+	ck_assert_msg(f != NULL, "%s", err.msg);
+	free(path);
+	return f;
+}
+
+static void
+setup(void)
+{
+	(void)fct_strlcpy(home, "/tmp/facteur-sync-XXXXXX", sizeof(home));
+	ck_assert_ptr_nonnull(mkdtemp(home));
+	(void)snprintf(root, sizeof(root), "%s/mail/bob", home);
+	write_config();
+}
+
+static void
+teardown(void)
+{
+	test_remove_tree(home);
+}
+
+START_TEST(sync_both_ways)
+{
+	struct srv		 s;
+	struct store_folder	*f;
+	struct store_err	 err;
+	char			*out, *v, *m, id[64];
+	int			 k;
+
+	/* A populated account: 30 messages in INBOX, 1 in a folder (what
+	 * an earlier run on the same servers left goes first). */
+	srv_open(&s);
+	srv_try(&s, "DELETE %m", "Archives/2024");
+	srv_try(&s, "DELETE %m", "Archives");
+	srv_try(&s, "DELETE %m", "Projets/Été");
+	srv_try(&s, "DELETE %m", "Projets");
+	srv_do(&s, "SELECT %m", "INBOX");
+	out = srv_cmd(&s, "UID SEARCH ALL", "", "", 0);
+	if (strlen(out) > 0) {
+		/* Left by an earlier run on the same servers. */
+		srv_do(&s, "UID STORE 1:* +FLAGS.SILENT (\\Deleted)", "");
+		srv_do(&s, "EXPUNGE", "");
+	}
+	free(out);
+	for (k = 0; k < 30; k++) {
+		char	subj[32];
+
+		(void)snprintf(subj, sizeof(subj), "m%02d", k);
+		(void)snprintf(id, sizeof(id), "sync-%d", k);
+		srv_append(&s, "INBOX", subj, id);
+	}
+	srv_do(&s, "CREATE %m", "Archives/2024");
+	srv_append(&s, "Archives/2024", "old-1", "a1");
+
+	/* First sync: everything comes down, unseen, in new/. */
+	out = run_sync();
+	ck_assert_ptr_nonnull(strstr(out, "bob/INBOX: 30 new, 0 sent"));
+	ck_assert_ptr_nonnull(strstr(out, "bob/Archives/2024: 1 new"));
+	free(out);
+	v = local_view("INBOX");
+	ck_assert_ptr_nonnull(strstr(v, "m00|;m01|;"));
+	ck_assert_ptr_nonnull(strstr(v, "m29|;"));
+	free(v);
+	/* An unchanged account syncs to nothing. */
+	out = run_sync();
+	ck_assert_ptr_nonnull(strstr(out, "bob/INBOX: 0 new, 0 sent, 0 flag "
+	    "changes down, 0 up, 0 deleted here, 0 there"));
+	free(out);
+
+	/* A flag changed on the server comes down. */
+	srv_do(&s, "SELECT %m", "INBOX");
+	out = srv_cmd(&s, "UID SEARCH SUBJECT %a", "m03", "", 0);
+	srv_do(&s, "UID STORE %s +FLAGS.SILENT (\\Flagged)", out);
+	free(out);
+	free(run_sync());
+	v = local_view("INBOX");
+	ck_assert_ptr_nonnull(strstr(v, "m03|F;"));
+	free(v);
+
+	/* A flag changed here goes up. */
+	f = local_open("INBOX");
+	ck_assert_int_eq(store_msg_set_flags(f, local_find(f, "m05"),
+	    STORE_SEEN, &err), 0);
+	store_folder_close(f);
+	out = run_sync();
+	ck_assert_ptr_nonnull(strstr(out, "bob/INBOX: 0 new, 0 sent, 0 flag "
+	    "changes down, 1 up"));
+	free(out);
+	srv_do(&s, "SELECT %m", "INBOX");
+	out = srv_cmd(&s, "UID SEARCH SEEN", "", "", 0);
+	m = srv_cmd(&s, "UID SEARCH SUBJECT %a", "m05", "", 0);
+	ck_assert_str_eq(out, m);
+	free(out);
+	free(m);
+
+	/* Deleted here: deleted there. */
+	f = local_open("INBOX");
+	{
+		char	*p = store_msg_path_new(f, local_find(f, "m07"));
+
+		ck_assert_int_eq(unlink(p), 0);
+		free(p);
+	}
+	store_folder_close(f);
+	out = run_sync();
+	ck_assert_ptr_nonnull(strstr(out, "0 deleted here, 1 there"));
+	free(out);
+	srv_do(&s, "SELECT %m", "INBOX");
+	out = srv_cmd(&s, "UID SEARCH SUBJECT %a", "m07", "", 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+
+	/* Deleted there: deleted here. */
+	out = srv_cmd(&s, "UID SEARCH SUBJECT %a", "m09", "", 0);
+	srv_do(&s, "UID STORE %s +FLAGS.SILENT (\\Deleted)", out);
+	free(out);
+	srv_do(&s, "EXPUNGE", "");
+	out = run_sync();
+	ck_assert_ptr_nonnull(strstr(out, "1 deleted here, 0 there"));
+	free(out);
+	v = local_view("INBOX");
+	ck_assert_ptr_null(strstr(v, "m09|"));
+	ck_assert_ptr_null(strstr(v, "m07|"));
+	ck_assert_ptr_nonnull(strstr(v, "m08|;"));
+	free(v);
+
+	/* Written here (a draft, a moved message): goes up, once. */
+	m = message("local-1", "local-1");
+	{
+		char	*path = xasprintf("%s/INBOX", root);
+
+		ck_assert_int_eq(store_deliver(path, m, strlen(m), STORE_SEEN,
+		    true, NULL, &err), 0);
+		free(path);
+	}
+	free(m);
+	out = run_sync();
+	ck_assert_ptr_nonnull(strstr(out, "bob/INBOX: 0 new, 1 sent"));
+	free(out);
+	out = run_sync();
+	ck_assert_ptr_nonnull(strstr(out, "bob/INBOX: 0 new, 0 sent"));
+	free(out);
+	srv_do(&s, "SELECT %m", "INBOX");
+	out = srv_cmd(&s, "UID SEARCH SUBJECT %a", "local-1", "", 0);
+	ck_assert_int_gt(strlen(out), 0);
+	ck_assert_ptr_null(strchr(out, ','));	/* exactly one UID */
+	free(out);
+	v = local_view("INBOX");
+	ck_assert_ptr_nonnull(strstr(v, "local-1|S;"));
+	free(v);
+
+	/* A new folder on the server comes down. */
+	srv_do(&s, "CREATE %m", "Projets/Été");
+	srv_append(&s, "Projets/Été", "new-folder", "nf1");
+	out = run_sync();
+	ck_assert_ptr_nonnull(strstr(out, "bob/Projets/Été: 1 new"));
+	free(out);
+	v = local_view("Projets/Été");
+	ck_assert_str_eq(v, "new-folder|;");
+	free(v);
+	srv_close(&s);
+}
+END_TEST
+
+Suite *
+servers_sync_suite(void)
+{
+	Suite	*s = suite_create("servers: sync");
+	TCase	*tc = tcase_create("imap");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, sync_both_ways);
+	suite_add_tcase(s, tc);
+	return s;
+}
