@@ -80,6 +80,7 @@ enum sync_event_kind {
 	SYNC_EV_FOLDER,		/* a folder starts: name, to_fetch */
 	SYNC_EV_PROGRESS,	/* counters moved */
 	SYNC_EV_DONE,		/* a folder is done */
+	SYNC_EV_NOTICE,		/* something the user should know: msg */
 	SYNC_EV_ERROR		/* a folder failed: msg (the server's
 				 * text when it refused) */
 };

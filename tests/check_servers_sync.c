@@ -7,8 +7,11 @@
  * what the server answers.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,11 +205,12 @@ write_config(void)
 	free(path);
 }
 
-/* facteur sync; its standard output. */
+/* facteur sync [-v]; its standard output (and error in *trace). */
 static char *
-run_sync(void)
+run_sync_v(char **trace)
 {
 	static const char *const args[] = { "sync", NULL };
+	static const char *const vargs[] = { "sync", "-v", NULL };
 	const char	*env[2];
 	char		*cfg = xasprintf("FACTEUR_CONFIG=%s/config", home);
 	struct test_run	 r;
@@ -214,13 +218,32 @@ run_sync(void)
 
 	env[0] = cfg;
 	env[1] = NULL;
-	r = test_run_facteur(home, args, env, NULL);
+	r = test_run_facteur(home, trace != NULL ? vargs : args, env, NULL);
 	ck_assert_msg(r.status == 0, "facteur sync: %d\n%s%s", r.status,
 	    r.out, r.err);
 	out = xstrdup(r.out);
+	if (trace != NULL)
+		*trace = xstrdup(r.err);
 	test_run_free(&r);
 	free(cfg);
 	return out;
+}
+
+static char *
+run_sync(void)
+{
+	return run_sync_v(NULL);
+}
+
+/* How many times needle is in hay. */
+static int
+count(const char *hay, const char *needle)
+{
+	int	n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay++)
+		n++;
+	return n;
 }
 
 /* The local messages of a folder: "subject|flags" sorted, ";"-joined. */
@@ -356,10 +379,18 @@ START_TEST(sync_both_ways)
 	ck_assert_ptr_nonnull(strstr(v, "m00|;m01|;"));
 	ck_assert_ptr_nonnull(strstr(v, "m29|;"));
 	free(v);
-	/* An unchanged account syncs to nothing. */
-	out = run_sync();
+	/* An unchanged account syncs to nothing, in one round trip per
+	 * folder (SELECT: CONDSTORE says nothing changed), and the trace
+	 * never shows the password. */
+	out = run_sync_v(&m);
 	ck_assert_ptr_nonnull(strstr(out, "bob/INBOX: 0 new, 0 sent, 0 flag "
 	    "changes down, 0 up, 0 deleted here, 0 there"));
+	ck_assert_int_eq(count(m, "C: "), count(out, "\n") + 4);
+	ck_assert_int_eq(count(m, " SELECT "), count(out, "\n"));
+	ck_assert_int_eq(count(m, "FETCH"), 0);
+	ck_assert_ptr_nonnull(strstr(m, "C: f1 AUTHENTICATE PLAIN ***\n"));
+	ck_assert_ptr_null(strstr(m, test_env("MAILTEST_PASS2")));
+	free(m);
 	free(out);
 
 	/* A flag changed on the server comes down. */
@@ -457,6 +488,148 @@ START_TEST(sync_both_ways)
 }
 END_TEST
 
+static void	check_exact(int n, const char *folder);
+
+START_TEST(sync_uidvalidity_reset)
+{
+	struct srv	 s;
+	char		 subj[16], id[32], *out, *trace;
+	int		 k;
+
+	srv_open(&s);
+	srv_try(&s, "DELETE %m", "Renew");
+	srv_do(&s, "CREATE %m", "Renew");
+	for (k = 0; k < 20; k++) {
+		(void)snprintf(subj, sizeof(subj), "k%03d", k);
+		(void)snprintf(id, sizeof(id), "renew-%d", k);
+		srv_append(&s, "Renew", subj, id);
+	}
+	free(run_sync());
+	check_exact(20, "Renew");
+	/* The mailbox recreated (a new UIDVALIDITY) with the same messages
+	 * and one more: nothing deleted here, nothing doubled. */
+	srv_do(&s, "DELETE %m", "Renew");
+	srv_do(&s, "CREATE %m", "Renew");
+	for (k = 0; k < 21; k++) {
+		(void)snprintf(subj, sizeof(subj), "k%03d", k);
+		(void)snprintf(id, sizeof(id), "renew-%d", k);
+		srv_append(&s, "Renew", subj, id);
+	}
+	out = run_sync_v(&trace);
+	ck_assert_ptr_nonnull(strstr(out, "bob/Renew: 1 new, 0 sent"));
+	ck_assert_ptr_nonnull(strstr(trace, "bob/Renew: the server's "
+	    "UIDVALIDITY changed"));
+	free(out);
+	free(trace);
+	check_exact(21, "Renew");
+	/* And the next sync knows them all. */
+	out = run_sync();
+	ck_assert_ptr_nonnull(strstr(out, "bob/Renew: 0 new, 0 sent"));
+	free(out);
+	srv_close(&s);
+}
+END_TEST
+
+/* Start facteur sync and kill -9 it after ms milliseconds. */
+static void
+sync_killed(int ms)
+{
+	char	*cfg = xasprintf("FACTEUR_CONFIG=%s/config", home);
+	char	*h = xasprintf("HOME=%s", home);
+	pid_t	 pid;
+	int	 status;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char *const argv[] = { (char *)TEST_FACTEUR, (char *)"sync",
+		    NULL };
+		char *const envp[] = { cfg, h, (char *)"LC_ALL=C", NULL };
+		int	fd = open("/dev/null", O_RDWR);
+
+		(void)dup2(fd, 1);
+		(void)dup2(fd, 2);
+		execve(TEST_FACTEUR, argv, envp);
+		_exit(127);
+	}
+	(void)usleep((useconds_t)ms * 1000);
+	(void)kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	free(cfg);
+	free(h);
+}
+
+/* Sorted subjects of the local INBOX must be exactly m000..m(n-1). */
+static void
+check_exact(int n, const char *folder)
+{
+	char	*v = local_view(folder), *want;
+	struct buf b;
+	int	 k;
+
+	buf_init(&b, 1 << 20);
+	for (k = 0; k < n; k++)
+		ck_assert_int_eq(buf_printf(&b, "k%03d|;", k), 0);
+	want = buf_take(&b);
+	ck_assert_str_eq(v, want);
+	free(v);
+	free(want);
+}
+
+START_TEST(sync_killed_anywhere)
+{
+	static const int	 delays[] = { 30, 60, 90, 120, 160, 220, 300 };
+	struct srv		 s;
+	char			 subj[16], id[32], *out;
+	size_t			 i;
+	int			 k;
+
+	srv_open(&s);
+	srv_try(&s, "DELETE %m", "Killed");
+	srv_do(&s, "CREATE %m", "Killed");
+	for (k = 0; k < 400; k++) {
+		(void)snprintf(subj, sizeof(subj), "k%03d", k);
+		(void)snprintf(id, sizeof(id), "kill-%d", k);
+		srv_append(&s, "Killed", subj, id);
+	}
+	/* Killed at many points of the first sync, each run going further,
+	 * then one to the end: every message once, none twice, on both
+	 * sides. */
+	for (i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
+		sync_killed(delays[i]);
+		if (getenv("SYNC_KILL_VERBOSE") != NULL) {
+			char	*p = xasprintf("%s/Killed", root);
+
+			if (store_is_maildir(p)) {
+				char	*v = local_view("Killed");
+
+				fprintf(stderr, "killed after %d ms: %d "
+				    "messages here\n", delays[i],
+				    count(v, ";"));
+				free(v);
+			}
+			free(p);
+		}
+	}
+	out = run_sync();
+	free(out);
+	check_exact(400, "Killed");
+	srv_do(&s, "SELECT %m", "Killed");
+	out = srv_cmd(&s, "UID SEARCH ALL", "", "", 0);
+	ck_assert_int_eq(count(out, ",") + 1, 400);
+	free(out);
+	/* And again once more with a local change under way. */
+	srv_do(&s, "UID STORE 1:50 +FLAGS.SILENT (\\Seen)", "");
+	sync_killed(40);
+	free(run_sync());
+	out = local_view("Killed");
+	ck_assert_int_eq(count(out, "|S;"), 50);
+	ck_assert_int_eq(count(out, ";"), 400);
+	free(out);
+	srv_close(&s);
+}
+END_TEST
+
 Suite *
 servers_sync_suite(void)
 {
@@ -466,6 +639,8 @@ servers_sync_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, sync_both_ways);
+	tcase_add_test(tc, sync_killed_anywhere);
+	tcase_add_test(tc, sync_uidvalidity_reset);
 	suite_add_tcase(s, tc);
 	return s;
 }

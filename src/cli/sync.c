@@ -34,6 +34,11 @@ print_event(const struct sync_event *ev, void *arg)
 		    c->deleted_up, c->skipped > 0 ? " (some over max-size "
 		    "left on the server)" : "");
 		break;
+	case SYNC_EV_NOTICE:
+		(void)fprintf(stderr, "facteur: sync: %s/%s: %s\n", p->account,
+		    ev->folder != NULL ? ev->folder : "?",
+		    ev->msg != NULL ? ev->msg : "");
+		break;
 	case SYNC_EV_ERROR:
 		p->failed = true;
 		(void)fprintf(stderr, "facteur: sync: %s/%s: %s\n", p->account,

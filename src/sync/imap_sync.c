@@ -17,6 +17,7 @@
 
 #include "bounds.h"
 #include "buf.h"
+#include "mime.h"
 #include "sync.h"
 
 #define FETCH_CHUNK	500	/* messages per UID FETCH of bodies */
@@ -608,6 +609,7 @@ struct folder_run {
 	struct sync_counts	 cnt;
 	struct uids		 del_remote, want;
 	bool			*unlink;	/* local files to remove */
+	size_t			 rematched;	/* by Message-ID */
 	size_t			*upl;
 	size_t			 nupl;
 };
@@ -627,7 +629,7 @@ folder_open(struct folder_run *fr, char *err, size_t errlen)
 	}
 	if (sync_state_load(&fr->st, fr->path, &serr) == -1) {
 		/* Sync as the first time: nothing lost, nothing doubled. */
-		emit(fr->x, SYNC_EV_ERROR, fr->folder, &fr->cnt, serr.msg);
+		emit(fr->x, SYNC_EV_NOTICE, fr->folder, &fr->cnt, serr.msg);
 		sync_state_init(&fr->st);
 	}
 	memset(&o, 0, sizeof(o));
@@ -638,6 +640,34 @@ folder_open(struct folder_run *fr, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Nothing changed on the server since the last sync: every flag change
+ * and expunge raises HIGHESTMODSEQ (RFC 7162), every new message UIDNEXT,
+ * and the count rules out expunges a server did not count.
+ */
+static bool
+server_unchanged(const struct folder_run *fr)
+{
+	return fr->st.modseq != 0 && fr->srv.modseq == fr->st.modseq &&
+	    fr->srv.uidnext == fr->st.uidnext &&
+	    fr->srv.exists == fr->st.n;
+}
+
+/* The server's messages as the state knows them. */
+static void
+srv_from_state(struct folder_run *fr)
+{
+	size_t	i;
+
+	fr->srv.cap = fr->st.n + 1;
+	fr->srv.m = xcalloc(fr->srv.cap, sizeof(*fr->srv.m));
+	for (i = 0; i < fr->st.n; i++) {
+		fr->srv.m[i].uid = fr->st.e[i].uid;
+		fr->srv.m[i].flags = fr->st.e[i].flags;
+	}
+	fr->srv.n = fr->st.n;
 }
 
 /* SELECT and the server's UIDs, flags and sizes. */
@@ -657,6 +687,12 @@ folder_server(struct folder_run *fr, bool *reset, char *err, size_t errlen)
 	}
 	*reset = fr->st.uidvalidity != 0 &&
 	    fr->st.uidvalidity != fr->srv.uidvalidity;
+	if (!*reset && server_unchanged(fr)) {
+		/* CONDSTORE: same HIGHESTMODSEQ, UIDNEXT and count: nothing
+		 * happened there; one round trip for the folder. */
+		srv_from_state(fr);
+		return 0;
+	}
 	if (fr->srv.exists > 0 && run(x, list_untagged, &fr->srv, &w, err,
 	    errlen, "UID FETCH 1:* (UID FLAGS RFC822.SIZE)") == -1)
 		return -1;
@@ -694,6 +730,7 @@ folder_entries(struct folder_run *fr, char *err, size_t errlen)
 				    errlen) == -1)
 					goto fail;
 				fr->cnt.flags_up++;
+				sm->flags = (uint8_t)r;
 			}
 			if (r != m->flags) {
 				if (store_msg_set_flags(fr->f, li, r, &serr) ==
@@ -732,6 +769,96 @@ folder_entries(struct folder_run *fr, char *err, size_t errlen)
 fail:
 	sync_state_free(&keep);
 	return -1;
+}
+
+/* "* n FETCH (UID u BODY[HEADER.FIELDS (MESSAGE-ID)] {..})": the id. */
+static void
+msgid_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct srv		*s = arg;
+	const struct imap_item	*it, *h = NULL;
+	struct srv_msg		*sm;
+	struct mime_headers	 hd;
+	const struct mime_field	*f;
+	uint64_t		 uid;
+	size_t			 i;
+
+	(void)c;
+	if (strcmp(r->name, "FETCH") != 0 || r->n != 1 ||
+	    r->items[0].type != IMAP_LIST)
+		return;
+	it = fetch_get(&r->items[0], "UID");
+	for (i = 0; i + 1 < r->items[0].n; i += 2)
+		if (r->items[0].items[i].type == IMAP_ATOM &&
+		    r->items[0].items[i].len > 7 &&
+		    ascii_ncasecmp(r->items[0].items[i].s, "BODY[HE", 7) == 0)
+			h = &r->items[0].items[i + 1];
+	if (it == NULL || h == NULL || h->type != IMAP_STRING ||
+	    !imap_item_number(it, UINT32_MAX, &uid) ||
+	    (sm = srv_find(s, (uint32_t)uid)) == NULL || sm->msgid != NULL)
+		return;
+	mime_headers_parse(h->s, h->len, &hd);
+	if ((f = mime_headers_get(&hd, "Message-ID")) != NULL)
+		sm->msgid = mime_msgid_first(f->value, f->value_len);
+	mime_headers_free(&hd);
+}
+
+static int
+msgid_cmp(const void *a, const void *b)
+{
+	const struct srv_msg	*x = *(const struct srv_msg *const *)a;
+	const struct srv_msg	*y = *(const struct srv_msg *const *)b;
+
+	return strcmp(x->msgid, y->msgid);
+}
+
+/*
+ * No usable state (a first sync over an existing maildir, or the server's
+ * UIDVALIDITY changed): match the files we have with the server's
+ * messages by Message-ID, so that neither side gets a second copy.
+ */
+static int
+rematch(struct folder_run *fr, char *err, size_t errlen)
+{
+	struct srv_msg		**by_id, key, *kp, **hit;
+	const struct store_msg	*m;
+	struct wait		 w;
+	size_t			 i, n = 0;
+	bool			 any = false;
+
+	for (i = 0; i < fr->loc.n && !any; i++)
+		any = !fr->loc.claimed[i] &&
+		    store_folder_msg(fr->f, i)->message_id != NULL;
+	if (!any || fr->srv.n == 0)
+		return 0;
+	if (run(fr->x, msgid_untagged, &fr->srv, &w, err, errlen,
+	    "UID FETCH 1:* (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])") == -1)
+		return -1;
+	by_id = xcalloc(fr->srv.n + 1, sizeof(*by_id));
+	for (i = 0; i < fr->srv.n; i++)
+		if (!fr->srv.m[i].seen_here && fr->srv.m[i].msgid != NULL)
+			by_id[n++] = &fr->srv.m[i];
+	qsort(by_id, n, sizeof(*by_id), msgid_cmp);
+	for (i = 0; i < fr->loc.n; i++) {
+		m = store_folder_msg(fr->f, i);
+		if (fr->loc.claimed[i] || m->message_id == NULL)
+			continue;
+		key.msgid = (char *)(uintptr_t)m->message_id;
+		kp = &key;
+		hit = bsearch(&kp, by_id, n, sizeof(*by_id), msgid_cmp);
+		if (hit == NULL || (*hit)->seen_here)
+			continue;
+		/* No common past: each side keeps the flags it has, and
+		 * both get the union. */
+		(*hit)->seen_here = true;
+		fr->loc.claimed[i] = true;
+		sync_state_add(&fr->st, (*hit)->uid,
+		    m->flags & (*hit)->flags & STORE_ALL_FLAGS, m->name,
+		    store_name_unique_len(m->name));
+		fr->rematched++;
+	}
+	free(by_id);
+	return 0;
 }
 
 /* Files the state does not know: downloaded before a crash (UID tag,
@@ -798,8 +925,9 @@ sync_folder(struct ctx *x, const char *mbox, const char *folder)
 		/* UIDVALIDITY changed: the old UIDs mean nothing; files stay,
 		 * tagged ones are never uploaded, the server's are fetched
 		 * (not deleted here). */
-		emit(x, SYNC_EV_ERROR, folder, &fr.cnt, "UIDVALIDITY changed: "
-		    "downloading the folder again, keeping every local file");
+		emit(x, SYNC_EV_NOTICE, folder, &fr.cnt, "the server's "
+		    "UIDVALIDITY changed: matching messages again by "
+		    "Message-ID; no local file is deleted");
 		sync_state_free(&fr.st);
 	}
 	if (fr.st.uidvalidity == 0) {
@@ -813,6 +941,10 @@ sync_folder(struct ctx *x, const char *mbox, const char *folder)
 	}
 	local_index(&fr.loc, fr.f);
 	fr.unlink = xcalloc(fr.loc.n + 1, sizeof(*fr.unlink));
+	/* With no state, the files are matched by Message-ID first; the
+	 * entries that makes are then synced like any other. */
+	if (fr.st.n == 0 && rematch(&fr, err, sizeof(err)) == -1)
+		goto out;
 	if (folder_entries(&fr, err, sizeof(err)) == -1)
 		goto out;
 	folder_unknown_files(&fr, !reset);
@@ -1038,6 +1170,9 @@ sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
 		return -1;
 	x.loop = net_loop_new();
 	if (connect_account(&x, err, errlen) == -1 ||
+	    ((imap_client_caps(x.c) & IMAP_CAP_CONDSTORE) &&
+	    (imap_client_caps(x.c) & IMAP_CAP_ENABLE) &&
+	    run(&x, NULL, NULL, &w, err, errlen, "ENABLE CONDSTORE") == -1) ||
 	    run(&x, mailbox_untagged, &l, &w, err, errlen,
 	    "LIST \"\" \"*\"") == -1) {
 		rc = -1;
