@@ -18,7 +18,7 @@ MIME_SRC = src/mime/address.c src/mime/charset.c src/mime/codec.c \
 	src/mime/compose.c src/mime/date.c src/mime/flowed.c \
 	src/mime/headers.c src/mime/html.c src/mime/msgid.c src/mime/param.c \
 	src/mime/reply.c src/mime/text.c src/mime/tree.c src/mime/words.c
-STORE_SRC = src/store/arena.c src/store/cache.c src/store/folder.c \
+STORE_SRC = src/store/arena.c src/store/batch.c src/store/cache.c src/store/folder.c \
 	src/store/maildir.c src/store/scan.c src/store/search.c \
 	src/store/view.c
 PROTO_SRC = src/proto/imap_client.c src/proto/imap_parse.c \
@@ -44,7 +44,7 @@ TEST_SRC = tests/run.c tests/check_util.c tests/check_buf.c \
 	tests/check_list.c \
 	tests/check_store_view.c tests/check_store_search.c \
 	tests/check_imap.c tests/check_imap_client.c tests/check_imap_east.c \
-	tests/check_imap_mailbox.c \
+	tests/check_imap_mailbox.c tests/check_sync_state.c \
 	tests/minijson.c tests/testlib.c
 SERVER_TEST_SRC = tests/run_servers.c tests/check_servers_net.c \
 	tests/check_servers_imap.c tests/check_servers_sync.c \
@@ -54,7 +54,8 @@ FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config tests/fuzz/fuzz_mime \
 	tests/fuzz/fuzz_words tests/fuzz/fuzz_address tests/fuzz/fuzz_date \
 	tests/fuzz/fuzz_decode tests/fuzz/fuzz_html tests/fuzz/fuzz_compose \
 	tests/fuzz/fuzz_index tests/fuzz/fuzz_query tests/fuzz/fuzz_imap \
-	tests/fuzz/fuzz_imap_session tests/fuzz/fuzz_mutf7
+	tests/fuzz/fuzz_imap_session tests/fuzz/fuzz_mutf7 \
+	tests/fuzz/fuzz_sync_state
 
 MAN1 = doc/facteur.1
 MAN5 = doc/facteur.conf.5

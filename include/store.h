@@ -71,6 +71,24 @@ int64_t	store_msg_sort_date(const struct store_msg *m);
 /* ------------------------------------------------------------------ */
 /* Maildir file names                                                  */
 
+/*
+ * Many messages into one folder with one durability barrier: add writes
+ * each to tmp/ (flags 0: bound for new/, else cur/ with the flags; tag as
+ * for store_deliver_tagged()); commit makes them all durable and puts
+ * them in place; only then are they stored. Names (borrowed, valid until
+ * reset or free) say where each went. Free drops what was not committed.
+ */
+struct store_batch;
+struct store_batch *store_batch_new(const char *folder_path);
+int	store_batch_add(struct store_batch *b, const char *data, size_t len,
+	    unsigned flags, const char *tag, struct store_err *err);
+size_t	store_batch_count(const struct store_batch *b);
+const char *store_batch_name(const struct store_batch *b, size_t i);
+int	store_batch_commit(struct store_batch *b, struct store_err *err);
+/* Forget the committed messages, ready for the next batch. */
+void	store_batch_reset(struct store_batch *b);
+void	store_batch_free(struct store_batch **b);
+
 /* Durable files for other modules (the sync state): create path
  * exclusively, write, fsync, close; and fsync a directory. 0 or -1. */
 int	store_file_write_durable(const char *path, const void *data,

@@ -69,6 +69,10 @@ int	sync_state_save(const struct sync_state *st, const char *dir,
 /* Add an entry (the name is copied); keeps the order by uid. */
 void	sync_state_add(struct sync_state *st, uint32_t uid, unsigned flags,
 	    const char *name, size_t namelen);
+/* Whether a file name's unique part can be recorded: not empty, not
+ * starting with ".", no "/", ":", NUL or line end, at most 512 bytes.
+ * Files whose names cannot are left out of the sync (and said so). */
+bool	sync_state_name_ok(const char *s, size_t n);
 /* The entry for uid, or NULL. */
 struct sync_entry *sync_state_find(const struct sync_state *st,
 	    uint32_t uid);

@@ -1386,6 +1386,84 @@ START_TEST(test_crash_delivery)
 }
 END_TEST
 
+/* A batch of 20 messages, 10 unseen and 10 seen, with UID tags. */
+static void
+do_batch(void *arg)
+{
+	struct store_batch	*b = store_batch_new(arg);
+	struct store_err	 err;
+	char			 subj[16], tag[16], *m;
+	int			 k;
+
+	for (k = 0; k < 20; k++) {
+		(void)snprintf(subj, sizeof(subj), "b%02d", k);
+		(void)snprintf(tag, sizeof(tag), "U=%d", k + 1);
+		m = make_msg(subj, "<b@x>", NULL);
+		ck_assert_int_eq(store_batch_add(b, m, strlen(m),
+		    k < 10 ? 0 : STORE_SEEN, tag, &err), 0);
+		free(m);
+	}
+	ck_assert_int_eq(store_batch_commit(b, &err), 0);
+	store_batch_free(&b);
+}
+
+START_TEST(test_batch)
+{
+	static const char *const steps[] = { "tmp-synced", "renamed",
+		"dir-synced" };
+	struct store_batch	*b;
+	struct store_folder	*f;
+	struct store_err	 err;
+	char			*dir, *m;
+	size_t			 s, i, n;
+
+	/* Committed: every message in place, named as reported. */
+	dir = make_folder("INBOX");
+	do_batch(dir);
+	ck_assert_int_eq(count_files(dir, "new"), 10);
+	ck_assert_int_eq(count_files(dir, "cur"), 10);
+	ck_assert_int_eq(count_files(dir, "tmp"), 0);
+	f = open_folder(dir, false);
+	ck_assert_uint_eq(store_folder_count(f), 20);
+	for (i = 0; i < 20; i++) {
+		const struct store_msg	*msg = store_folder_msg(f, i);
+		int			 k = atoi(msg->subject + 1);
+		char			 want[16];
+
+		(void)snprintf(want, sizeof(want), ",U=%d", k + 1);
+		ck_assert_ptr_nonnull(strstr(msg->name, want));
+		ck_assert_uint_eq(msg->flags, k < 10 ? 0 : STORE_SEEN);
+		ck_assert(msg->in_new == (k < 10));
+	}
+	store_folder_close(f);
+	/* Dropped without a commit: nothing stored, no debris. */
+	b = store_batch_new(dir);
+	m = make_msg("dropped", "<d@x>", NULL);
+	ck_assert_int_eq(store_batch_add(b, m, strlen(m), 0, NULL, &err), 0);
+	free(m);
+	ck_assert_uint_eq(store_batch_count(b), 1);
+	store_batch_free(&b);
+	ck_assert_ptr_null(b);
+	ck_assert_int_eq(count_files(dir, "tmp"), 0);
+	ck_assert_int_eq(count_files(dir, "new"), 10);
+	test_remove_tree(dir);
+	free(dir);
+	/* A crash at each step of the commit: before the messages are in
+	 * place, none is stored; after, all are, once. */
+	for (s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
+		dir = make_folder("INBOX");
+		ck_assert_msg(crash_child(steps[s], do_batch, dir),
+		    "no crash at %s", steps[s]);
+		f = open_folder(dir, false);
+		n = store_folder_count(f);
+		ck_assert_msg(n == (s == 0 ? 0 : 20), "%s: %zu", steps[s], n);
+		store_folder_close(f);
+		test_remove_tree(dir);
+		free(dir);
+	}
+}
+END_TEST
+
 struct move_arg {
 	const char	*src, *dst;
 	bool		 copy;
@@ -1644,6 +1722,7 @@ store_suite(void)
 	tcase_add_test(tc, test_cache_dir_unwritable);
 	tcase_add_test(tc, test_many_messages_cache_roundtrip);
 	tcase_add_test(tc, test_shared_strings);
+	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_threads_same_result);
 	suite_add_tcase(s, tc);
 

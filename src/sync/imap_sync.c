@@ -324,6 +324,10 @@ struct down {
 	struct sync_state	*st;
 	struct sync_counts	*cnt;
 	const char		*folder;
+	struct store_batch	*batch;		/* this chunk's messages */
+	uint32_t		*uids;		/* their UIDs, */
+	uint8_t			*flags;		/* and flags */
+	size_t			 cap;
 	char			 err[BOUND_ERRMSG];
 };
 
@@ -345,7 +349,7 @@ body_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
 	struct store_err	 err;
 	uint64_t		 uid;
 	unsigned		 flags;
-	char			 tag[32], *name = NULL;
+	char			 tag[32];
 
 	(void)c;
 	if (strcmp(r->name, "FETCH") != 0 || r->n != 1 ||
@@ -356,23 +360,54 @@ body_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
 	if (it == NULL || !imap_item_number(it, UINT32_MAX, &uid) ||
 	    uid == 0 || body == NULL || body->type != IMAP_STRING)
 		return;
-	if (sync_state_find(d->st, (uint32_t)uid) != NULL)
+	if (sync_state_find(d->st, (uint32_t)uid) != NULL ||
+	    (store_batch_count(d->batch) > 0 &&
+	    d->uids[store_batch_count(d->batch) - 1] == uid))
 		return;		/* already here (a repeated response) */
 	flags = flags_of(fetch_get(&r->items[0], "FLAGS"));
 	(void)snprintf(tag, sizeof(tag), "U=%u", (unsigned)uid);
-	/* Unseen mail goes to new/, as other readers expect. */
-	if (store_deliver_tagged(d->path, body->s, body->len, flags, false, tag,
-	    &name, &err) == -1) {
+	/* Unseen mail goes to new/, as other readers expect; stored for
+	 * good when the chunk is committed. */
+	if (store_batch_add(d->batch, body->s, body->len, flags, tag, &err) ==
+	    -1) {
 		if (d->err[0] == '\0')
 			(void)fct_strlcpy(d->err, err.msg, sizeof(d->err));
 		return;
 	}
-	sync_state_add(d->st, (uint32_t)uid, flags, name,
-	    store_name_unique_len(name));
-	free(name);
-	d->cnt->fetched++;
-	if (d->cnt->fetched % 100 == 0)
-		emit(d->x, SYNC_EV_PROGRESS, d->folder, d->cnt, NULL);
+	if (store_batch_count(d->batch) > d->cap) {
+		d->cap = store_batch_count(d->batch) * 2;
+		d->uids = xreallocarray(d->uids, d->cap, sizeof(*d->uids));
+		d->flags = xreallocarray(d->flags, d->cap, sizeof(*d->flags));
+	}
+	d->uids[store_batch_count(d->batch) - 1] = (uint32_t)uid;
+	d->flags[store_batch_count(d->batch) - 1] = (uint8_t)flags;
+}
+
+/* The chunk's messages durable and in place, then recorded. */
+static int
+down_commit(struct down *d, char *err, size_t errlen)
+{
+	struct store_err	serr;
+	const char		*name;
+	size_t			 i;
+
+	if (store_batch_commit(d->batch, &serr) == -1) {
+		(void)fct_strlcpy(err, serr.msg, errlen);
+		return -1;
+	}
+	for (i = 0; i < store_batch_count(d->batch); i++) {
+		name = store_batch_name(d->batch, i);
+		sync_state_add(d->st, d->uids[i], d->flags[i], name,
+		    store_name_unique_len(name));
+	}
+	d->cnt->fetched += store_batch_count(d->batch);
+	store_batch_reset(d->batch);
+	if (sync_state_save(d->st, d->path, &serr) == -1) {
+		(void)fct_strlcpy(err, serr.msg, errlen);
+		return -1;
+	}
+	emit(d->x, SYNC_EV_PROGRESS, d->folder, d->cnt, NULL);
+	return 0;
 }
 
 static int
@@ -380,26 +415,27 @@ download(struct ctx *x, struct down *d, const struct uids *want, char *err,
     size_t errlen)
 {
 	struct wait		w;
-	struct store_err	serr;
 	char			set[SET_MAX];
 	size_t			from = 0;
+	int			rc = 0;
 
-	while (from < want->n) {
+	d->batch = store_batch_new(d->path);
+	while (from < want->n && rc == 0) {
 		uids_set(want, &from, FETCH_CHUNK, set, sizeof(set));
 		if (run(x, body_untagged, d, &w, err, errlen,
 		    "UID FETCH %s (UID FLAGS BODY.PEEK[])", set) == -1)
-			return -1;
-		if (d->err[0] != '\0') {
+			rc = -1;
+		else if (d->err[0] != '\0') {
 			(void)fct_strlcpy(err, d->err, errlen);
-			return -1;
-		}
-		/* What is on disk is recorded before the next chunk. */
-		if (sync_state_save(d->st, d->path, &serr) == -1) {
-			(void)fct_strlcpy(err, serr.msg, errlen);
-			return -1;
-		}
+			rc = -1;
+		} else
+			/* Durable and recorded before the next chunk. */
+			rc = down_commit(d, err, errlen);
 	}
-	return 0;
+	store_batch_free(&d->batch);
+	free(d->uids);
+	free(d->flags);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -878,6 +914,13 @@ folder_unknown_files(struct folder_run *fr, bool trust_tags)
 		m = store_folder_msg(fr->f, i);
 		if (m->flags & STORE_TRASHED)
 			continue;	/* deleted here, never synced */
+		if (!sync_state_name_ok(m->name,
+		    store_name_unique_len(m->name))) {
+			emit(fr->x, SYNC_EV_NOTICE, fr->folder, &fr->cnt,
+			    "a file whose name cannot be recorded is left "
+			    "out of the sync");
+			continue;
+		}
 		uid = name_uid(m->name, store_name_unique_len(m->name));
 		if (uid != 0 && trust_tags) {
 			sm = srv_find(&fr->srv, uid);

@@ -9,7 +9,8 @@
  *   m 4391 RS 1700000000.M1P2Q3.host,U=4391
  *
  * "m UID FLAGS NAME": FLAGS are the maildir letters as last synced ("-"
- * for none), NAME the file's unique part (up to ":2,").
+ * for none), NAME the file's unique part (up to ":2,"), to the end of the
+ * line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -127,17 +128,18 @@ parse_flags(const char *s, size_t n, unsigned *flags)
 	return n > 0 ? 0 : -1;
 }
 
-/* A file name's unique part as the store writes them: printable, no
- * "/" or ":", not starting with ".". */
-static bool
-name_ok(const char *s, size_t n)
+/* A file name's unique part: whatever a maildir file name may hold (other
+ * programs write names with spaces or tabs), except "/", ":" (the flags
+ * start there), NUL and line ends; not starting with ".". */
+bool
+sync_state_name_ok(const char *s, size_t n)
 {
 	size_t	i;
 
 	if (n == 0 || n > NAME_MAX_LEN || s[0] == '.')
 		return false;
 	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f ||
+		if (s[i] == '\0' || s[i] == '\n' || s[i] == '\r' ||
 		    s[i] == '/' || s[i] == ':')
 			return false;
 	return true;
@@ -152,10 +154,11 @@ parse_line(struct sync_state *st, const char *l, size_t n, size_t lineno,
 	uint64_t	 v;
 	unsigned	 flags;
 
-	/* Up to four fields separated by single spaces. */
+	/* Fields separated by single spaces; an "m" line's fourth, the
+	 * file name, runs to the end of the line (names may hold spaces). */
 	while (i <= n && k < 4) {
 		f[k] = l + i;
-		while (i < n && l[i] != ' ')
+		while (i < n && (l[i] != ' ' || (k == 3 && f[0][0] == 'm')))
 			i++;
 		len[k] = (size_t)(l + i - f[k]);
 		k++;
@@ -182,7 +185,7 @@ parse_line(struct sync_state *st, const char *l, size_t n, size_t lineno,
 			return bad(err, lineno, "uids out of order");
 		if (parse_flags(f[2], len[2], &flags) == -1)
 			return bad(err, lineno, "bad flags");
-		if (!name_ok(f[3], len[3]))
+		if (!sync_state_name_ok(f[3], len[3]))
 			return bad(err, lineno, "bad file name");
 		*last_uid = (uint32_t)v;
 		sync_state_add(st, (uint32_t)v, flags, f[3], len[3]);
@@ -283,12 +286,40 @@ sync_state_save(const struct sync_state *st, const char *dir,
 	int		 rc = -1;
 
 	buf_init(&b, STATE_MAX);
-	if (buf_printf(&b, "facteur-sync 1\nuidvalidity %u\nuidnext %u\n",
-	    (unsigned)st->uidvalidity, (unsigned)st->uidnext) == -1 ||
+	/* uidvalidity 0 is "never synced": no line. */
+	if (buf_append_str(&b, "facteur-sync 1\n") == -1 ||
+	    (st->uidvalidity != 0 && buf_printf(&b, "uidvalidity %u\n",
+	    (unsigned)st->uidvalidity) == -1) ||
+	    buf_printf(&b, "uidnext %u\n", (unsigned)st->uidnext) == -1 ||
 	    (st->modseq != 0 && buf_printf(&b, "modseq %llu\n",
 	    (unsigned long long)st->modseq) == -1))
 		goto toolong;
+	if (st->modseq > INT64_MAX) {
+		buf_free(&b);
+		(void)fct_snprintf(err->msg, sizeof(err->msg),
+		    "%s: mod-sequence out of range", dir);
+		return -1;
+	}
 	for (i = 0; i < st->n; i++) {
+		if (st->e[i].uid == 0 || !sync_state_name_ok(st->e[i].name,
+		    strlen(st->e[i].name))) {
+			char	shown[128];
+			size_t	k;
+
+			/* The engine never records such an entry; refuse
+			 * rather than write a state that will not load. The
+			 * name is shown without its control bytes. */
+			(void)fct_strlcpy(shown, st->e[i].name, sizeof(shown));
+			for (k = 0; shown[k] != '\0'; k++)
+				if ((unsigned char)shown[k] < 0x20 ||
+				    shown[k] == 0x7f)
+					shown[k] = '?';
+			buf_free(&b);
+			(void)fct_snprintf(err->msg, sizeof(err->msg),
+			    "%s: cannot record uid %u, file name \"%s\"", dir,
+			    (unsigned)st->e[i].uid, shown);
+			return -1;
+		}
 		flag_letters(st->e[i].flags, fl);
 		if (buf_printf(&b, "m %u %s %s\n", (unsigned)st->e[i].uid, fl,
 		    st->e[i].name) == -1)

@@ -1,0 +1,157 @@
+#!/bin/sh
+# sync.sh: facteur sync against mbsync, side by side in one run, on a
+# local Dovecot (tests/servers/) holding N generated messages.
+#
+#   bench/sync.sh [N...]             default: 10000 100000
+#
+# Run it as root from the top of the tree after "make" and "make bench"
+# (it starts the test servers: see tests/servers/README.md). For each N it
+# fills bob's INBOX on the test Dovecot with bench/gen_maildir's messages
+# (fixed seed), lets Dovecot index them, then measures wall time and peak
+# memory (GNU time) of:
+#   facteur sync    into an empty store (the initial sync), then again
+#                   with nothing changed (the no-change resync)
+#   mbsync -a       the same two runs into an empty maildir, over the
+#                   same IMAPS port
+# Both verify the server's certificate with the test CA and fsync what
+# they store. Everything lives in a temporary directory removed at the end.
+#
+# Needs GNU time (/usr/bin/time) and mbsync (Debian package "isync").
+
+set -u
+cd "$(dirname "$0")/.." || exit 1
+FACTEUR=${FACTEUR:-./facteur}
+SIZES=${*:-10000 100000}
+
+for need in /usr/bin/time bench/gen_maildir "$FACTEUR"; do
+	if [ ! -x "$need" ]; then
+		echo "sync.sh: $need missing (make && make bench; apt-get" \
+		    "install time)" >&2
+		exit 1
+	fi
+done
+HAVE_MBSYNC=yes
+command -v mbsync >/dev/null 2>&1 || {
+	echo "sync.sh: mbsync not installed (apt-get install isync):" \
+	    "measuring facteur alone" >&2
+	HAVE_MBSYNC=no
+}
+
+D=$(mktemp -d /tmp/fsb.XXXXXX) || exit 1
+cleanup() {
+	tests/servers/stop.sh "$D" >/dev/null 2>&1
+	rm -rf "$D"
+}
+trap cleanup EXIT INT TERM
+tests/servers/start.sh "$D" >/dev/null || {
+	echo "sync.sh: the test servers did not start" >&2
+	exit 1
+}
+. "$D/env.sh"
+USER2=$MAILTEST_USER2
+PASS2=$MAILTEST_PASS2
+
+# seconds and peak MiB of a command: "S M"
+measure() {
+	/usr/bin/time -f '%e %M %U %S' -o "$D/time" "$@" >"$D/out" 2>"$D/err" || {
+		echo "sync.sh: failed: $*" >&2
+		cat "$D/err" >&2
+		return 1
+	}
+	awk '{ printf "%.3f %.1f %.2f\n", $1, $2 / 1024, $3 + $4 }' "$D/time"
+}
+
+RESULTS=$D/results
+: >"$RESULTS"
+
+for N in $SIZES; do
+	echo "$N: filling the server's INBOX" >&2
+	box=$MAILTEST_MAILDIR2
+	# A first login makes the maildir and the special folders.
+	doveadm -c "$MAILTEST_DOVECOT_CONF" mailbox status -u "$USER2" \
+	    messages INBOX >/dev/null 2>&1
+	# The INBOX's messages replaced, Dovecot's own files for it dropped
+	# (it rebuilds them); its other folders left alone.
+	rm -rf "$box/cur" "$box/new" "$box/tmp" "$box"/dovecot-uidlist \
+	    "$box"/dovecot.index* "$box"/dovecot-keywords
+	bench/gen_maildir "$N" "$D/gen" >/dev/null
+	mv "$D/gen/cur" "$D/gen/new" "$D/gen/tmp" "$box/"
+	rm -rf "$D/gen"
+	chown -R --reference="$box" "$box/cur" "$box/new" "$box/tmp"
+	doveadm -c "$MAILTEST_DOVECOT_CONF" force-resync -u "$USER2" INBOX \
+	    >/dev/null 2>&1
+	doveadm -c "$MAILTEST_DOVECOT_CONF" index -u "$USER2" INBOX \
+	    >/dev/null 2>&1
+
+	cat >"$D/facteur.conf" <<EOF
+[general]
+mail-root = $D/f-$N
+[account bob]
+address = Bob <$USER2>
+incoming = imaps://bob%40$MAILTEST_DOMAIN@$MAILTEST_TLS_SERVERNAME:$MAILTEST_IMAPS_PORT
+password = $PASS2
+tls-ca-file = $MAILTEST_CA_FILE
+EOF
+	chmod 600 "$D/facteur.conf"
+	r=$(HOME=$D XDG_CACHE_HOME=$D/cache measure "$FACTEUR" sync \
+	    -F "$D/facteur.conf") && echo "$N facteur initial $r" >>"$RESULTS"
+	r=$(HOME=$D XDG_CACHE_HOME=$D/cache measure "$FACTEUR" sync \
+	    -F "$D/facteur.conf") && echo "$N facteur resync $r" >>"$RESULTS"
+	got=$(find "$D/f-$N/bob/INBOX/cur" "$D/f-$N/bob/INBOX/new" -type f |
+	    wc -l)
+	echo "  facteur stored $got messages" >&2
+
+	if [ "$HAVE_MBSYNC" = yes ]; then
+		mkdir -p "$D/m-$N"
+		cat >"$D/mbsyncrc" <<EOF
+IMAPAccount bob
+Host $MAILTEST_TLS_SERVERNAME
+Port $MAILTEST_IMAPS_PORT
+User $USER2
+Pass $PASS2
+SSLType IMAPS
+CertificateFile $MAILTEST_CA_FILE
+
+IMAPStore bob-remote
+Account bob
+
+MaildirStore bob-local
+Path $D/m-$N/
+Inbox $D/m-$N/INBOX
+SubFolders Verbatim
+
+Channel bob
+Far :bob-remote:
+Near :bob-local:
+Patterns *
+Create Near
+SyncState *
+EOF
+		r=$(HOME=$D measure mbsync -c "$D/mbsyncrc" -a) &&
+		    echo "$N mbsync initial $r" >>"$RESULTS"
+		r=$(HOME=$D measure mbsync -c "$D/mbsyncrc" -a) &&
+		    echo "$N mbsync resync $r" >>"$RESULTS"
+		got=$(find "$D/m-$N/INBOX/cur" "$D/m-$N/INBOX/new" -type f |
+		    wc -l)
+		echo "  mbsync stored $got messages" >&2
+	fi
+	rm -rf "$D/f-$N" "$D/m-$N" "$D/cache"
+done
+
+printf '%10s  %-8s %-8s %10s %9s %8s\n' N tool run seconds "peak MiB" "cpu s"
+awk '{ printf "%10s  %-8s %-8s %10s %9s %8s\n", $1, $2, $3, $4, $5, $6 }' \
+    "$RESULTS"
+awk '
+	{ t[$1 " " $2 " " $3] = $4; n[$1] = 1 }
+	END {
+		for (k in n) {
+			fi = t[k " facteur initial"]; mi = t[k " mbsync initial"]
+			fr = t[k " facteur resync"]; mr = t[k " mbsync resync"]
+			if (fi > 0 && mi > 0)
+				printf "%10s  initial: mbsync / facteur = %.1fx\n",
+				    k, mi / fi
+			if (fr > 0 && mr > 0)
+				printf "%10s  resync:  mbsync / facteur = %.1fx\n",
+				    k, mr / fr
+		}
+	}' "$RESULTS"
