@@ -234,6 +234,25 @@ session_free(struct session *s)
 	buf_free(&s->run.trace);
 }
 
+/*
+ * Play steps against a client in this mode; it must refuse with want_err,
+ * the server having read exactly want_got from it (NULL: not checked).
+ */
+static void
+expect_refusal(const struct step *steps, struct imap_client_params *p,
+    const char *want_err, const char *want_got)
+{
+	struct session	s;
+
+	session_start(&s, steps, p);
+	ck_assert(!s.run.ok);
+	ck_assert_str_eq(s.run.err, want_err);
+	session_end(&s);
+	if (want_got != NULL)
+		ck_assert_str_eq(buf_str(&s.srv.got), want_got);
+	session_free(&s);
+}
+
 /* ------------------------------------------------------------------ */
 /* Login, and the rules for TLS and passwords                          */
 
@@ -317,15 +336,10 @@ START_TEST(starttls_preauth_refused)
 	};
 	struct imap_client_params	p = plain_params(IMAP_TLS_STARTTLS,
 					    false, NULL);
-	struct session			s;
 
-	session_start(&s, steps, &p);
-	ck_assert(!s.run.ok);
-	ck_assert_str_eq(s.run.err, "imap.test says PREAUTH on a connection "
-	    "without TLS; not going on without TLS");
-	session_end(&s);
-	ck_assert_str_eq(buf_str(&s.srv.got), "");
-	session_free(&s);
+	expect_refusal(steps, &p, "imap.test says PREAUTH on a connection "
+	    "without TLS; not going on without TLS",
+	    "");
 }
 END_TEST
 

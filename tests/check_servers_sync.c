@@ -484,6 +484,31 @@ START_TEST(sync_both_ways)
 	v = local_view("Projets/Été");
 	ck_assert_str_eq(v, "new-folder|;");
 	free(v);
+
+	/* A new folder here goes up, with its message, once. */
+	srv_try(&s, "DELETE %m", "Notes/Perso");
+	srv_try(&s, "DELETE %m", "Notes");
+	ck_assert_int_eq(store_folder_create(root, "Notes/Perso", &err), 0);
+	m = message("note-1", "note-1");
+	{
+		char	*path = xasprintf("%s/Notes/Perso", root);
+
+		ck_assert_int_eq(store_deliver(path, m, strlen(m), STORE_SEEN,
+		    true, NULL, &err), 0);
+		free(path);
+	}
+	free(m);
+	out = run_sync();
+	ck_assert_ptr_nonnull(strstr(out, "bob/Notes/Perso: 0 new, 1 sent"));
+	free(out);
+	out = run_sync();
+	ck_assert_ptr_nonnull(strstr(out, "bob/Notes/Perso: 0 new, 0 sent"));
+	free(out);
+	srv_do(&s, "SELECT %m", "Notes/Perso");
+	out = srv_cmd(&s, "UID SEARCH SUBJECT %a", "note-1", "", 0);
+	ck_assert_int_gt(strlen(out), 0);
+	ck_assert_ptr_null(strchr(out, ','));
+	free(out);
 	srv_close(&s);
 }
 END_TEST

@@ -1135,6 +1135,70 @@ make_root(const char *dir, char *err, size_t errlen)
 	return rc;
 }
 
+/* Whether the server listed this local folder. */
+static bool
+listed(const struct list_run *l, const char *folder)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].folder, folder) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Local folders the server does not have. Never synced (no state file):
+ * made there with CREATE, then synced (their messages go up). Synced
+ * before: the server's folder was deleted; the local one is kept (its
+ * mail is nowhere else) and the user told.
+ */
+static int
+local_folders(struct ctx *x, const struct list_run *l)
+{
+	struct store_err	 serr;
+	struct wait		 w;
+	char			**names, *path, *mbox, err[BOUND_ERRMSG];
+	size_t			 n, i;
+	int			 rc = 0;
+
+	if (store_folder_list_new(x->a->store_path, &names, &n, &serr) == -1) {
+		emit(x, SYNC_EV_ERROR, x->a->store_path, NULL, serr.msg);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (listed(l, names[i]))
+			continue;
+		path = xasprintf("%s/%s/%s", x->a->store_path, names[i],
+		    SYNC_STATE_FILE);
+		if (access(path, F_OK) == 0) {
+			emit(x, SYNC_EV_NOTICE, names[i], NULL, "no longer on "
+			    "the server; the local folder is kept");
+			free(path);
+			continue;
+		}
+		free(path);
+		mbox = imap_folder_to_mailbox(names[i], x->delim != 0 ?
+		    x->delim : '/');
+		if (mbox == NULL) {
+			emit(x, SYNC_EV_ERROR, names[i], NULL, "cannot be "
+			    "named on the server (its hierarchy delimiter is "
+			    "in the name)");
+			rc = -1;
+			continue;
+		}
+		if (run(x, NULL, NULL, &w, err, sizeof(err), "CREATE %m",
+		    mbox) == -1) {
+			emit(x, SYNC_EV_ERROR, names[i], NULL, err);
+			rc = -1;
+		} else if (sync_folder(x, mbox, names[i]) == -1)
+			rc = -1;
+		free(mbox);
+	}
+	store_names_free(names, n);
+	return rc;
+}
+
 static void
 on_ready(struct imap_client *c, bool ok, void *arg)
 {
@@ -1224,6 +1288,8 @@ sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
 	for (i = 0; i < l.n; i++)
 		if (sync_folder(&x, l.v[i].name, l.v[i].folder) == -1)
 			rc = 1;
+	if (local_folders(&x, &l) == -1)
+		rc = 1;
 	if (imap_client_ok(x.c))
 		(void)run(&x, NULL, NULL, &w, err, errlen, "LOGOUT");
 	err[0] = '\0';
