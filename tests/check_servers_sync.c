@@ -224,6 +224,8 @@ run_sync_v(char **trace)
 	out = xstrdup(r.out);
 	if (trace != NULL)
 		*trace = xstrdup(r.err);
+	else if (r.err[0] != '\0')
+		fprintf(stderr, "facteur sync said: %s", r.err);
 	test_run_free(&r);
 	free(cfg);
 	return out;
@@ -352,6 +354,8 @@ START_TEST(sync_both_ways)
 	srv_try(&s, "DELETE %m", "Archives");
 	srv_try(&s, "DELETE %m", "Projets/Été");
 	srv_try(&s, "DELETE %m", "Projets");
+	srv_try(&s, "DELETE %m", "Notes/Perso");
+	srv_try(&s, "DELETE %m", "Notes");
 	srv_do(&s, "SELECT %m", "INBOX");
 	out = srv_cmd(&s, "UID SEARCH ALL", "", "", 0);
 	if (strlen(out) > 0) {
@@ -486,8 +490,6 @@ START_TEST(sync_both_ways)
 	free(v);
 
 	/* A new folder here goes up, with its message, once. */
-	srv_try(&s, "DELETE %m", "Notes/Perso");
-	srv_try(&s, "DELETE %m", "Notes");
 	ck_assert_int_eq(store_folder_create(root, "Notes/Perso", &err), 0);
 	m = message("note-1", "note-1");
 	{
@@ -499,7 +501,8 @@ START_TEST(sync_both_ways)
 	}
 	free(m);
 	out = run_sync();
-	ck_assert_ptr_nonnull(strstr(out, "bob/Notes/Perso: 0 new, 1 sent"));
+	ck_assert_msg(strstr(out, "bob/Notes/Perso: 0 new, 1 sent") != NULL,
+	    "%s", out);
 	free(out);
 	out = run_sync();
 	ck_assert_ptr_nonnull(strstr(out, "bob/Notes/Perso: 0 new, 0 sent"));
@@ -555,14 +558,13 @@ START_TEST(sync_uidvalidity_reset)
 }
 END_TEST
 
-/* Start facteur sync and kill -9 it after ms milliseconds. */
-static void
-sync_killed(int ms)
+/* Start facteur sync in the background. */
+static pid_t
+sync_spawn(void)
 {
 	char	*cfg = xasprintf("FACTEUR_CONFIG=%s/config", home);
 	char	*h = xasprintf("HOME=%s", home);
 	pid_t	 pid;
-	int	 status;
 
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -577,11 +579,21 @@ sync_killed(int ms)
 		execve(TEST_FACTEUR, argv, envp);
 		_exit(127);
 	}
+	free(cfg);
+	free(h);
+	return pid;
+}
+
+/* Start facteur sync and kill -9 it after ms milliseconds. */
+static void
+sync_killed(int ms)
+{
+	pid_t	pid = sync_spawn();
+	int	status;
+
 	(void)usleep((useconds_t)ms * 1000);
 	(void)kill(pid, SIGKILL);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	free(cfg);
-	free(h);
 }
 
 /* Sorted subjects of the local INBOX must be exactly m000..m(n-1). */
@@ -651,6 +663,20 @@ START_TEST(sync_killed_anywhere)
 	ck_assert_int_eq(count(out, "|S;"), 50);
 	ck_assert_int_eq(count(out, ";"), 400);
 	free(out);
+	/* A message appended by another client while a sync runs: there
+	 * after this sync or the next, once. */
+	{
+		pid_t	pid;
+		int	status;
+
+		srv_do(&s, "UID STORE 1:* -FLAGS.SILENT (\\Seen)", "");
+		pid = sync_spawn();
+		srv_append(&s, "Killed", "k400", "kill-400");
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	free(run_sync());
+	check_exact(401, "Killed");
 	srv_close(&s);
 }
 END_TEST
