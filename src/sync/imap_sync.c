@@ -953,7 +953,7 @@ sync_folder(struct ctx *x, const char *mbox, const char *folder)
 	struct store_err	 serr;
 	char			 err[BOUND_ERRMSG];
 	size_t			 i, removed;
-	bool			 reset = false;
+	bool			 reset = false, changed, any;
 	int			 rc = -1;
 
 	memset(&fr, 0, sizeof(fr));
@@ -1023,12 +1023,21 @@ sync_folder(struct ctx *x, const char *mbox, const char *folder)
 		(void)fct_strlcpy(err, serr.msg, sizeof(err));
 		goto out;
 	}
+	changed = fr.cnt.fetched || fr.cnt.uploaded || fr.cnt.flags_up ||
+	    fr.cnt.flags_down || fr.cnt.deleted_up || fr.cnt.deleted_down ||
+	    fr.st.uidnext != fr.srv.uidnext || fr.st.modseq != fr.srv.modseq ||
+	    fr.rematched > 0 || reset;
 	fr.st.uidnext = fr.srv.uidnext;
 	fr.st.modseq = fr.srv.modseq;
-	if (sync_state_save(&fr.st, fr.path, &serr) == -1) {
+	if (changed && sync_state_save(&fr.st, fr.path, &serr) == -1) {
 		(void)fct_strlcpy(err, serr.msg, sizeof(err));
 		goto out;
 	}
+	/* The index cache learns the new files now, so that the next open
+	 * (the interface, the next sync) reads one file. */
+	if (fr.cnt.fetched > 0 && store_folder_rescan(fr.f, &any,
+	    &serr) == -1)
+		emit(x, SYNC_EV_NOTICE, folder, &fr.cnt, serr.msg);
 	rc = 0;
 	emit(x, SYNC_EV_DONE, folder, &fr.cnt, NULL);
 out:
@@ -1199,6 +1208,15 @@ local_folders(struct ctx *x, const struct list_run *l)
 	return rc;
 }
 
+/* ENABLE's answer: nothing depends on it but HIGHESTMODSEQ showing in
+ * SELECT, which the folders check for themselves. */
+static void
+enable_done(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	(void)c;
+	*(bool *)arg = r != NULL && r->status == IMAP_ST_OK;
+}
+
 static void
 on_ready(struct imap_client *c, bool ok, void *arg)
 {
@@ -1261,6 +1279,7 @@ sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
 	struct wait	 w;
 	size_t		 i;
 	int		 rc = 0;
+	bool		 enable_ok = false;
 
 	memset(&x, 0, sizeof(x));
 	memset(&l, 0, sizeof(l));
@@ -1276,11 +1295,16 @@ sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
 	if (make_root(a->store_path, err, errlen) == -1)
 		return -1;
 	x.loop = net_loop_new();
-	if (connect_account(&x, err, errlen) == -1 ||
-	    ((imap_client_caps(x.c) & IMAP_CAP_CONDSTORE) &&
-	    (imap_client_caps(x.c) & IMAP_CAP_ENABLE) &&
-	    run(&x, NULL, NULL, &w, err, errlen, "ENABLE CONDSTORE") == -1) ||
-	    run(&x, mailbox_untagged, &l, &w, err, errlen,
+	if (connect_account(&x, err, errlen) == -1) {
+		rc = -1;
+		goto out;
+	}
+	/* ENABLE is pipelined with LIST: one round trip for both. */
+	if ((imap_client_caps(x.c) & IMAP_CAP_CONDSTORE) &&
+	    (imap_client_caps(x.c) & IMAP_CAP_ENABLE))
+		(void)imap_client_cmd(x.c, NULL, enable_done, &enable_ok,
+		    "ENABLE CONDSTORE");
+	if (run(&x, mailbox_untagged, &l, &w, err, errlen,
 	    "LIST \"\" \"*\"") == -1) {
 		rc = -1;
 		goto out;
