@@ -42,10 +42,20 @@ struct sync_entry {
 	char		*name;		/* the file's unique part, owned */
 };
 
+/* The folder's new/ and cur/ as the last sync left them, and when:
+ * unchanged mtimes (settled well before that time) mean nothing
+ * changed locally. */
+struct sync_stamp {
+	int64_t	new_s, new_ns, cur_s, cur_ns;
+	int64_t	at_s, at_ns;
+};
+
 struct sync_state {
 	uint32_t		 uidvalidity;	/* 0: never synced */
 	uint32_t		 uidnext;
 	uint64_t		 modseq;	/* HIGHESTMODSEQ, 0: none */
+	bool			 have_stamp;
+	struct sync_stamp	 stamp;
 	struct sync_entry	*e;		/* by increasing uid */
 	size_t			 n, cap;
 };

@@ -1310,6 +1310,47 @@ START_TEST(test_save_refuses_name)
 }
 END_TEST
 
+/* The local stamp line: read, written back, and refused when malformed. */
+START_TEST(test_stamp_line)
+{
+	static const char	 good[] = "facteur-sync 1\nuidvalidity 7\n"
+	    "uidnext 1\nlocal 1700000000 5 1700000001 999999999 1700000002 0\n";
+	static const char *const bad_lines[] = {
+		"local 1 2 3 4 5",
+		"local 1 2 3 4 5 6 7",
+		"local 1 1000000000 3 4 5 6",
+		"local 1 2 3 4 5 6 ",
+		"local -1 2 3 4 5 6",
+		"local  1 2 3 4 5 6",
+	};
+	struct sync_state	 st;
+	struct store_err	 err;
+	char			*text;
+	size_t			 i;
+
+	ck_assert_int_eq(sync_state_parse(&st, good, sizeof(good) - 1, &err),
+	    0);
+	ck_assert(st.have_stamp);
+	ck_assert_int_eq(st.stamp.new_s, 1700000000);
+	ck_assert_int_eq(st.stamp.new_ns, 5);
+	ck_assert_int_eq(st.stamp.cur_s, 1700000001);
+	ck_assert_int_eq(st.stamp.cur_ns, 999999999);
+	ck_assert_int_eq(st.stamp.at_s, 1700000002);
+	ck_assert_int_eq(st.stamp.at_ns, 0);
+	save_ok(&st, tmpdir);
+	expect_file(tmpdir, good, sizeof(good) - 1);
+	sync_state_free(&st);
+	for (i = 0; i < sizeof(bad_lines) / sizeof(bad_lines[0]); i++) {
+		text = xasprintf("facteur-sync 1\n%s\n", bad_lines[i]);
+		ck_assert_msg(sync_state_parse(&st, text, strlen(text), &err) ==
+		    -1, "%s", bad_lines[i]);
+		ck_assert_str_eq(err.msg, ".facteur-sync line 2: bad local "
+		    "stamp");
+		free(text);
+	}
+}
+END_TEST
+
 /* An entry or a mod-sequence the loader would refuse is not written. */
 START_TEST(test_save_refuses_unloadable)
 {
@@ -1518,6 +1559,7 @@ sync_state_suite(void)
 	    (int)NITEMS(unrecordable));
 	tcase_add_test(tc, test_save_refuses_long_name);
 	tcase_add_test(tc, test_save_refuses_unloadable);
+	tcase_add_test(tc, test_stamp_line);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("save_loadable");

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bounds.h"
@@ -650,10 +651,10 @@ struct folder_run {
 	size_t			 nupl;
 };
 
+/* The folder's maildir (made when missing) and its sync state. */
 static int
 folder_open(struct folder_run *fr, char *err, size_t errlen)
 {
-	struct store_open_opts	o;
 	struct store_err	serr;
 	const char		*root = fr->x->a->store_path;
 
@@ -668,6 +669,16 @@ folder_open(struct folder_run *fr, char *err, size_t errlen)
 		emit(fr->x, SYNC_EV_NOTICE, fr->folder, &fr->cnt, serr.msg);
 		sync_state_init(&fr->st);
 	}
+	return 0;
+}
+
+/* The local folder itself (its files, through the index cache). */
+static int
+folder_open_store(struct folder_run *fr, char *err, size_t errlen)
+{
+	struct store_open_opts	o;
+	struct store_err	serr;
+
 	memset(&o, 0, sizeof(o));
 	o.cache_dir = fr->x->o->cache_dir;
 	fr->f = store_folder_open(fr->path, &o, &serr);
@@ -704,6 +715,136 @@ srv_from_state(struct folder_run *fr)
 		fr->srv.m[i].flags = fr->st.e[i].flags;
 	}
 	fr->srv.n = fr->st.n;
+}
+
+/* The mtimes of new/ and cur/ now, and the time; false when unknown. */
+static bool
+stamp_now(const char *path, struct sync_stamp *sp)
+{
+	struct stat	st;
+	struct timespec	now;
+	char		*d;
+	bool		 ok;
+
+	d = xasprintf("%s/new", path);
+	ok = stat(d, &st) == 0;
+	free(d);
+	if (!ok)
+		return false;
+	sp->new_s = (int64_t)st.st_mtim.tv_sec;
+	sp->new_ns = st.st_mtim.tv_nsec;
+	d = xasprintf("%s/cur", path);
+	ok = stat(d, &st) == 0;
+	free(d);
+	if (!ok || clock_gettime(CLOCK_REALTIME, &now) != 0)
+		return false;
+	sp->cur_s = (int64_t)st.st_mtim.tv_sec;
+	sp->cur_ns = st.st_mtim.tv_nsec;
+	sp->at_s = (int64_t)now.tv_sec;
+	sp->at_ns = now.tv_nsec;
+	return sp->new_s >= 0 && sp->cur_s >= 0 && sp->at_s >= 0;
+}
+
+/* Nanoseconds of a stamp's time. */
+static int64_t
+ns_of(int64_t s, int64_t ns)
+{
+	return s > INT64_MAX / 1000000000 - 1 ? INT64_MAX :
+	    s * 1000000000 + ns;
+}
+
+/*
+ * Nothing changed here since the last sync: new/ and cur/ have the
+ * mtimes it recorded, and those were settled when it recorded them (a
+ * file added within a clock tick of a directory change could leave the
+ * mtime as it was: file systems with sub-second times tick in at most
+ * 10 ms, the others in seconds).
+ */
+static bool
+local_unchanged(const struct folder_run *fr)
+{
+	const struct sync_stamp	*o = &fr->st.stamp;
+	struct sync_stamp	 n;
+	int64_t			 window, last;
+
+	if (!fr->st.have_stamp || !stamp_now(fr->path, &n) ||
+	    n.new_s != o->new_s || n.new_ns != o->new_ns ||
+	    n.cur_s != o->cur_s || n.cur_ns != o->cur_ns)
+		return false;
+	window = (o->new_ns != 0 || o->cur_ns != 0) ? 50000000 :
+	    2000000000;
+	last = ns_of(o->new_s, o->new_ns) > ns_of(o->cur_s, o->cur_ns) ?
+	    ns_of(o->new_s, o->new_ns) : ns_of(o->cur_s, o->cur_ns);
+	return last < ns_of(o->at_s, o->at_ns) - window;
+}
+
+static int
+name_flags_cmp(const void *a, const void *b)
+{
+	const char	*x = *(const char *const *)a;
+	const char	*y = *(const char *const *)b;
+	size_t		 lx = store_name_unique_len(x);
+	size_t		 ly = store_name_unique_len(y);
+	int		 c = memcmp(x, y, lx < ly ? lx : ly);
+
+	return c != 0 ? c : (lx > ly) - (lx < ly);
+}
+
+/* The folder holds exactly the state's files with the state's flags. */
+static bool
+matches_state(const struct folder_run *fr)
+{
+	const char	**names, *key, **hit;
+	size_t		  n = store_folder_count(fr->f), i;
+	bool		  ok = n == fr->st.n;
+
+	if (!ok)
+		return false;
+	names = xcalloc(n + 1, sizeof(*names));
+	for (i = 0; i < n; i++)
+		names[i] = store_folder_msg(fr->f, i)->name;
+	qsort(names, n, sizeof(*names), name_flags_cmp);
+	for (i = 0; i < fr->st.n && ok; i++) {
+		key = fr->st.e[i].name;
+		hit = bsearch(&key, names, n, sizeof(*names), name_flags_cmp);
+		ok = hit != NULL && store_name_flags(*hit) == fr->st.e[i].flags;
+	}
+	free(names);
+	return ok;
+}
+
+/*
+ * A stamp the next sync can trust: taken once the directories have been
+ * still for a clock tick (waiting out the rest of 50 ms after this sync's
+ * own last change if need be), then the folder listed again and found to
+ * hold exactly what the state says. A change made before the stamp shows
+ * in that listing; one made after it changes an mtime.
+ */
+static bool
+stamp_settled(struct folder_run *fr)
+{
+	struct sync_stamp	sp;
+	struct store_err	serr;
+	int64_t			last, wait_ns;
+	bool			any;
+
+	if (!stamp_now(fr->path, &sp))
+		return false;
+	last = ns_of(sp.new_s, sp.new_ns) > ns_of(sp.cur_s, sp.cur_ns) ?
+	    ns_of(sp.new_s, sp.new_ns) : ns_of(sp.cur_s, sp.cur_ns);
+	wait_ns = last + 60000000 - ns_of(sp.at_s, sp.at_ns);
+	if (wait_ns > 0) {
+		if (wait_ns > 100000000 || (sp.new_ns == 0 && sp.cur_ns == 0))
+			return false;	/* coarse clock: no shortcut */
+		(void)usleep((useconds_t)(wait_ns / 1000) + 1);
+		if (!stamp_now(fr->path, &sp))
+			return false;
+	}
+	if (store_folder_rescan(fr->f, &any, &serr) == -1 ||
+	    !matches_state(fr))
+		return false;
+	fr->st.stamp = sp;
+	return true;
 }
 
 /* SELECT and the server's UIDs, flags and sizes. */
@@ -964,6 +1105,14 @@ sync_folder(struct ctx *x, const char *mbox, const char *folder)
 	if (folder_open(&fr, err, sizeof(err)) == -1 ||
 	    folder_server(&fr, &reset, err, sizeof(err)) == -1)
 		goto out;
+	if (!reset && server_unchanged(&fr) && local_unchanged(&fr)) {
+		/* Neither side moved: the SELECT was all it took. */
+		rc = 0;
+		emit(x, SYNC_EV_DONE, folder, &fr.cnt, NULL);
+		goto out;
+	}
+	if (folder_open_store(&fr, err, sizeof(err)) == -1)
+		goto out;
 	if (reset) {
 		/* UIDVALIDITY changed: the old UIDs mean nothing; files stay,
 		 * tagged ones are never uploaded, the server's are fetched
@@ -1029,15 +1178,20 @@ sync_folder(struct ctx *x, const char *mbox, const char *folder)
 	    fr.rematched > 0 || reset;
 	fr.st.uidnext = fr.srv.uidnext;
 	fr.st.modseq = fr.srv.modseq;
-	if (changed && sync_state_save(&fr.st, fr.path, &serr) == -1) {
-		(void)fct_strlcpy(err, serr.msg, sizeof(err));
-		goto out;
-	}
 	/* The index cache learns the new files now, so that the next open
 	 * (the interface, the next sync) reads one file. */
 	if (fr.cnt.fetched > 0 && store_folder_rescan(fr.f, &any,
 	    &serr) == -1)
 		emit(x, SYNC_EV_NOTICE, folder, &fr.cnt, serr.msg);
+	/* The stamp for the next sync's shortcut. */
+	if (changed || !local_unchanged(&fr)) {
+		fr.st.have_stamp = stamp_settled(&fr);
+		changed = true;
+	}
+	if (changed && sync_state_save(&fr.st, fr.path, &serr) == -1) {
+		(void)fct_strlcpy(err, serr.msg, sizeof(err));
+		goto out;
+	}
 	rc = 0;
 	emit(x, SYNC_EV_DONE, folder, &fr.cnt, NULL);
 out:

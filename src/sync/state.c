@@ -6,6 +6,7 @@
  *   uidvalidity 3857529045
  *   uidnext 4392
  *   modseq 715194045007
+ *   local 1700000000 5 1700000000 7 1700000002 0
  *   m 4391 RS 1700000000.M1P2Q3.host,U=4391
  *
  * "m UID FLAGS NAME": FLAGS are the maildir letters as last synced ("-"
@@ -145,6 +146,39 @@ sync_state_name_ok(const char *s, size_t n)
 	return true;
 }
 
+/* "local NEW_S NEW_NS CUR_S CUR_NS AT_S AT_NS" */
+static int
+parse_stamp(struct sync_state *st, const char *l, size_t n, size_t lineno,
+    struct store_err *err)
+{
+	int64_t		*v[6];
+	uint64_t	 x;
+	size_t		 i = 6, k, start;
+
+	v[0] = &st->stamp.new_s;
+	v[1] = &st->stamp.new_ns;
+	v[2] = &st->stamp.cur_s;
+	v[3] = &st->stamp.cur_ns;
+	v[4] = &st->stamp.at_s;
+	v[5] = &st->stamp.at_ns;
+	for (k = 0; k < 6; k++) {
+		if (i >= n || l[i - 1] != ' ')
+			return bad(err, lineno, "bad local stamp");
+		start = i;
+		while (i < n && l[i] != ' ')
+			i++;
+		if (!number(l + start, i - start, INT64_MAX, &x) ||
+		    ((k & 1) && x >= 1000000000))
+			return bad(err, lineno, "bad local stamp");
+		*v[k] = (int64_t)x;
+		i++;
+	}
+	if (i <= n)
+		return bad(err, lineno, "bad local stamp");
+	st->have_stamp = true;
+	return 0;
+}
+
 static int
 parse_line(struct sync_state *st, const char *l, size_t n, size_t lineno,
     uint32_t *last_uid, struct store_err *err)
@@ -154,6 +188,8 @@ parse_line(struct sync_state *st, const char *l, size_t n, size_t lineno,
 	uint64_t	 v;
 	unsigned	 flags;
 
+	if (n > 6 && memcmp(l, "local ", 6) == 0)
+		return parse_stamp(st, l, n, lineno, err);
 	/* Fields separated by single spaces; an "m" line's fourth, the
 	 * file name, runs to the end of the line (names may hold spaces). */
 	while (i <= n && k < 4) {
@@ -292,7 +328,12 @@ sync_state_save(const struct sync_state *st, const char *dir,
 	    (unsigned)st->uidvalidity) == -1) ||
 	    buf_printf(&b, "uidnext %u\n", (unsigned)st->uidnext) == -1 ||
 	    (st->modseq != 0 && buf_printf(&b, "modseq %llu\n",
-	    (unsigned long long)st->modseq) == -1))
+	    (unsigned long long)st->modseq) == -1) ||
+	    (st->have_stamp && buf_printf(&b, "local %lld %lld %lld %lld "
+	    "%lld %lld\n", (long long)st->stamp.new_s,
+	    (long long)st->stamp.new_ns, (long long)st->stamp.cur_s,
+	    (long long)st->stamp.cur_ns, (long long)st->stamp.at_s,
+	    (long long)st->stamp.at_ns) == -1))
 		goto toolong;
 	if (st->modseq > INT64_MAX) {
 		buf_free(&b);
