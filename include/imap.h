@@ -324,6 +324,17 @@ int	 imap_client_vcmd(struct imap_client *c, imap_untagged_fn *untagged,
 	    imap_done_fn *done, void *arg, const char *fmt, va_list ap);
 
 /*
+ * IDLE (RFC 2177): the server's news (EXISTS, EXPUNGE, FETCH) reaches
+ * the unsolicited callback as it happens, with no time limit on the
+ * connection, until imap_client_idle_done() sends DONE; done is then
+ * called with the tagged answer. -1 when the server lacks IDLE or an
+ * IDLE is already running. Commands queued meanwhile wait for its end.
+ */
+int	 imap_client_idle(struct imap_client *c, imap_done_fn *done,
+	    void *arg);
+int	 imap_client_idle_done(struct imap_client *c);
+
+/*
  * Run the loop until *flag is true or the client fails; 0, or -1 when it
  * failed. For commands (sync, tests) that wait for their answers.
  */

@@ -734,6 +734,68 @@ START_TEST(commands_unknown_tag)
 }
 END_TEST
 
+static void
+idle_unsolicited(struct imap_client *c, const struct imap_resp *r,
+    void *arg)
+{
+	struct run	*t = arg;
+
+	(void)c;
+	PUT(buf_printf(&t->trace, "news %u %s\n", r->number, r->name));
+}
+
+static void
+idle_finished(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	bool	*done = arg;
+
+	(void)c;
+	*done = r != NULL && r->status == IMAP_ST_OK;
+}
+
+START_TEST(commands_idle)
+{
+	static const struct step steps[] = {
+		{ NULL, "* PREAUTH [CAPABILITY IMAP4rev1 IDLE] welcome\r\n" },
+		{ "=f1 IDLE", "+ idling\r\n* 4 EXISTS\r\n* 2 EXPUNGE\r\n" },
+		{ "=DONE", "f1 OK IDLE terminated\r\n" },
+		{ "=f2 NOOP", "f2 OK nothing\r\n" },
+		{ NULL, NULL }
+	};
+	struct imap_client_params	p = plain_params(IMAP_TLS_NONE, false,
+					    NULL);
+	struct session			s;
+	struct answers			a = { .pending = 1 };
+	bool				done = false;
+	int				turns = 0;
+
+	buf_init(&a.log, 4096);
+	p.unsolicited = idle_unsolicited;
+	session_start(&s, steps, &p);
+	ck_assert_msg(s.run.ok, "%s", s.run.err);
+	ck_assert_int_eq(imap_client_idle(s.c, idle_finished, &done), 0);
+	/* A second IDLE, or a command, waits: the NOOP goes after DONE. */
+	ck_assert_int_eq(imap_client_idle(s.c, idle_finished, &done), -1);
+	ck_assert_int_eq(imap_client_cmd(s.c, NULL, cmd_done, &a, "NOOP"), 0);
+	while (strstr(buf_str(&s.run.trace), "news 2 EXPUNGE") == NULL &&
+	    turns++ < 100)
+		ck_assert_int_gt(net_loop_run_once(s.loop, 5000), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&s.run.trace),
+	    "S: * 4 EXISTS\nnews 4 EXISTS\n"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&s.run.trace),
+	    "S: * 2 EXPUNGE\nnews 2 EXPUNGE\n"));
+	ck_assert_int_eq(imap_client_idle_done(s.c), 0);
+	while (a.pending > 0 && imap_client_ok(s.c))
+		ck_assert_int_gt(net_loop_run_once(s.loop, 5000), 0);
+	ck_assert(done);
+	ck_assert_str_eq(buf_str(&a.log), "f2 1 nothing;");
+	session_end(&s);
+	ck_assert_str_eq(buf_str(&s.srv.got), "f1 IDLE\nDONE\nf2 NOOP\n");
+	buf_free(&a.log);
+	session_free(&s);
+}
+END_TEST
+
 Suite *
 imap_client_suite(void)
 {
@@ -762,6 +824,7 @@ imap_client_suite(void)
 	tcase_add_test(tc, commands_literal_plus);
 	tcase_add_test(tc, commands_fail_with_connection);
 	tcase_add_test(tc, commands_unknown_tag);
+	tcase_add_test(tc, commands_idle);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -34,6 +34,9 @@ srv_ready(struct imap_client *c, bool ok, void *arg)
 		    imap_client_error(c));
 }
 
+/* The unsolicited-response callback of the next srv_open(), if any. */
+static imap_unsolicited_cb	*srv_unsolicited;
+
 /* Connect to Dovecot as user 1 (or with this password) and wait. */
 static void
 srv_open(struct srv *s, enum imap_tls_mode mode, enum imap_auth_mech mech,
@@ -58,6 +61,7 @@ srv_open(struct srv *s, enum imap_tls_mode mode, enum imap_auth_mech mech,
 	p.mech = mech;
 	p.user = test_env("MAILTEST_USER1");
 	p.secret = password != NULL ? password : test_env("MAILTEST_PASS1");
+	p.unsolicited = srv_unsolicited;
 	s->c = imap_client_connect(s->loop, &p, srv_ready, s);
 	(void)imap_client_wait(s->c, &s->ready);
 	ck_assert(s->ready);
@@ -225,6 +229,70 @@ START_TEST(imap_commands)
 }
 END_TEST
 
+static int	idle_exists;
+
+static void
+idle_news(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	(void)c;
+	(void)arg;
+	if (r->has_number && strcmp(r->name, "EXISTS") == 0)
+		idle_exists = (int)r->number;
+}
+
+static void
+idle_end(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	(void)c;
+	*(int *)arg = r != NULL && r->status == IMAP_ST_OK ? 1 : -1;
+}
+
+START_TEST(imap_idle)
+{
+	struct srv	 s, other;
+	struct got	 g;
+	char		 msg[128];
+	int		 before, ended = 0, turns = 0;
+
+	/* A client idling in INBOX hears of a message another appends. */
+	srv_unsolicited = idle_news;
+	srv_open(&s, IMAP_TLS_IMPLICIT, IMAP_AUTH_AUTO, NULL);
+	srv_unsolicited = NULL;
+	ck_assert_msg(s.ok, "%s", s.err);
+	memset(&g, 0, sizeof(g));
+	buf_init(&g.log, 1 << 20);
+	ck_assert_int_eq(imap_client_cmd(s.c, got_untagged, got_done, &g,
+	    "SELECT INBOX"), 0);
+	run_cmd(&s, &g, "SELECT");
+	before = (int)g.exists;
+	idle_exists = -1;
+	ck_assert_int_eq(imap_client_idle(s.c, idle_end, &ended), 0);
+	/* Let the IDLE start before the other client acts. */
+	while (turns++ < 20 && net_loop_run_once(s.loop, 50) > 0)
+		;
+	srv_open(&other, IMAP_TLS_IMPLICIT, IMAP_AUTH_AUTO, NULL);
+	ck_assert_msg(other.ok, "%s", other.err);
+	(void)snprintf(msg, sizeof(msg), "Subject: idle %ld\r\n\r\nhi\r\n",
+	    (long)time(NULL));
+	g.done = false;
+	ck_assert_int_eq(imap_client_cmd(other.c, NULL, got_done, &g,
+	    "APPEND INBOX %L", msg, strlen(msg)), 0);
+	run_cmd(&other, &g, "APPEND");
+	srv_close(&other);
+	turns = 0;
+	while (idle_exists < 0 && turns++ < 200)
+		ck_assert_int_gt(net_loop_run_once(s.loop, 100), 0);
+	ck_assert_int_eq(idle_exists, before + 1);
+	ck_assert_int_eq(imap_client_idle_done(s.c), 0);
+	turns = 0;
+	while (ended == 0 && turns++ < 200)
+		ck_assert_int_gt(net_loop_run_once(s.loop, 100), 0);
+	ck_assert_int_eq(ended, 1);
+	buf_free(&g.log);
+	srv_close(&s);
+}
+END_TEST
+
 Suite *
 servers_imap_suite(void)
 {
@@ -236,6 +304,7 @@ servers_imap_suite(void)
 	tcase_add_test(tc, imap_implicit_tls_login);
 	tcase_add_test(tc, imap_wrong_password);
 	tcase_add_test(tc, imap_commands);
+	tcase_add_test(tc, imap_idle);
 	suite_add_tcase(s, tc);
 	return s;
 }

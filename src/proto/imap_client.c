@@ -40,6 +40,7 @@ struct cmd {
 	/* AUTHENTICATE: what a "+" is answered with (secret), then "". */
 	char		*auth_reply;
 	bool		 is_auth;
+	bool		 is_idle;
 };
 
 enum state {
@@ -73,11 +74,16 @@ struct imap_client {
 	bool			 ready_called;
 	bool			 bad_mode;	/* failed on connect */
 	bool			 bye;		/* err holds the BYE text */
+	struct cmd		*idle;		/* IDLE in flight, or NULL */
+	bool			 idling;	/* its "+" came */
+	bool			 idle_stop;	/* DONE due once it comes */
 	unsigned		 busy;		/* in a public entry */
 	bool			 close_pending;
 };
 
 static void	client_free(struct imap_client *c);
+static void	leave(struct imap_client *c);
+static void	idle_send_done(struct imap_client *c);
 
 /* ------------------------------------------------------------------ */
 /* Capabilities                                                        */
@@ -381,6 +387,9 @@ pump(struct imap_client *c)
 	size_t		 end;
 
 	while ((cmd = c->sendq) != NULL && c->st != ST_FAILED) {
+		/* Nothing but DONE may follow IDLE until it ends. */
+		if (c->idle != NULL && c->idle->sent > 0 && c->idle != cmd)
+			return;
 		end = cmd->wi < cmd->nwaits ? cmd->waits[cmd->wi] :
 		    cmd->wire.len;
 		if (cmd->sent == 0)
@@ -462,6 +471,37 @@ imap_client_vcmd(struct imap_client *c, imap_untagged_fn *untagged,
 	if (--c->busy == 0 && c->close_pending)
 		client_free(c);
 	return rc;
+}
+
+int
+imap_client_idle(struct imap_client *c, imap_done_fn *done, void *arg)
+{
+	int	rc;
+
+	if (c->idle != NULL || !(c->caps & IMAP_CAP_IDLE))
+		return -1;
+	c->busy++;
+	rc = imap_client_cmd(c, NULL, done, arg, "IDLE");
+	if (rc == 0) {
+		c->idle = c->sendq_tail != NULL ? c->sendq_tail : c->flight_tail;
+		c->idle->is_idle = true;
+	}
+	leave(c);
+	return rc;
+}
+
+int
+imap_client_idle_done(struct imap_client *c)
+{
+	if (c->idle == NULL || c->st == ST_FAILED)
+		return -1;
+	c->busy++;
+	if (c->idling)
+		idle_send_done(c);
+	else
+		c->idle_stop = true;
+	leave(c);
+	return 0;
 }
 
 /* Leave a public entry point: the client goes if it was closed in it. */
@@ -813,7 +853,27 @@ on_continue(struct imap_client *c)
 			auth_continue(c, cmd);
 			return;
 		}
+	if (c->idle != NULL && !c->idling) {
+		c->idling = true;
+		/* Idle as long as the server lets us (it says BYE after
+		 * its own limit, 30 minutes at least). */
+		net_conn_set_timeout(c->conn, -1);
+		if (c->idle_stop)
+			idle_send_done(c);
+		return;
+	}
 	client_fail(c, "%s sent a continuation nobody asked for", c->host);
+}
+
+static void
+idle_send_done(struct imap_client *c)
+{
+	trace(c, "C", "DONE", 4);
+	if (net_conn_write(c->conn, "DONE\r\n", 6) == -1)
+		client_fail(c, "%s", conn_err(c));
+	net_conn_set_timeout(c->conn, c->p.net.io_timeout_ms != 0 ?
+	    c->p.net.io_timeout_ms : BOUND_IO_MS);
+	c->idle_stop = false;
 }
 
 static void
@@ -866,9 +926,16 @@ dispatch(struct imap_client *c, const struct imap_resp *r)
 			    "(tag %s)", c->host, r->tag);
 			return;
 		}
+		if (cmd == c->idle) {
+			c->idle = NULL;
+			c->idling = c->idle_stop = false;
+		}
 		if (cmd->done != NULL)
 			cmd->done(c, r, cmd->arg);
 		cmd_free(cmd);
+		/* Commands held back by an IDLE go now. */
+		if (c->st != ST_FAILED && !c->close_pending)
+			pump(c);
 		return;
 	}
 }
