@@ -681,6 +681,138 @@ START_TEST(sync_killed_anywhere)
 }
 END_TEST
 
+/* "sha256 flags" of every message file of a maildir folder, sorted. */
+static char *
+digest_view(const char *dir)
+{
+	static const char *const subs[] = { "new", "cur" };
+	struct buf	 b, data;
+	char		 hex[65], **v = NULL, *path, *out;
+	size_t		 n = 0, cap = 0, i, j, k;
+	DIR		*d;
+	struct dirent	*e;
+
+	for (k = 0; k < 2; k++) {
+		path = xasprintf("%s/%s", dir, subs[k]);
+		d = opendir(path);
+		ck_assert_msg(d != NULL, "%s", path);
+		while ((e = readdir(d)) != NULL) {
+			char		*f;
+			const char	*colon;
+
+			if (e->d_name[0] == '.')
+				continue;
+			f = xasprintf("%s/%s", path, e->d_name);
+			buf_init(&data, 1 << 24);
+			ck_assert_int_eq(test_read_file(f, &data), 0);
+			{
+				/* mbsync adds its X-TUID header line to what
+				 * it stores: not part of the message. */
+				char	*t = strstr(buf_str(&data), "\nX-TUID: ");
+				char	*nl = t != NULL ? strchr(t + 1, '\n') :
+					    NULL;
+
+				if (nl != NULL) {
+					memmove(t, nl, strlen(nl) + 1);
+					data.len -= (size_t)(nl - t);
+				}
+			}
+			sha256_hex(data.data, data.len, hex);
+			buf_free(&data);
+			free(f);
+			colon = strstr(e->d_name, ":2,");
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				v = xreallocarray(v, cap, sizeof(*v));
+			}
+			/* Only the flags both tools map (T and D aside). */
+			v[n++] = xasprintf("%s %s%s%s", hex,
+			    colon != NULL && strchr(colon + 3, 'F') ? "F" : "",
+			    colon != NULL && strchr(colon + 3, 'R') ? "R" : "",
+			    colon != NULL && strchr(colon + 3, 'S') ? "S" : "");
+		}
+		(void)closedir(d);
+		free(path);
+	}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char	*t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	buf_init(&b, 1 << 20);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(buf_printf(&b, "%s\n", v[i]), 0);
+		free(v[i]);
+	}
+	free(v);
+	out = buf_take(&b);
+	return out;
+}
+
+START_TEST(sync_same_as_mbsync)
+{
+	struct srv	 s;
+	char		 subj[16], id[32], *rc, *mine, *theirs, *cmd;
+	FILE		*fp;
+	int		 k;
+
+	if (access("/usr/bin/mbsync", X_OK) != 0) {
+		/* scripts/deps installs it; say so rather than pass. */
+		ck_abort_msg("mbsync is not installed (scripts/deps)");
+	}
+	srv_open(&s);
+	srv_try(&s, "DELETE %m", "Compare");
+	srv_do(&s, "CREATE %m", "Compare");
+	for (k = 0; k < 25; k++) {
+		(void)snprintf(subj, sizeof(subj), "c%02d", k);
+		(void)snprintf(id, sizeof(id), "cmp-%d", k);
+		srv_append(&s, "Compare", subj, id);
+	}
+	srv_do(&s, "SELECT %m", "Compare");
+	srv_do(&s, "UID STORE 1:10 +FLAGS.SILENT (\\Seen)", "");
+	srv_do(&s, "UID STORE 5:7 +FLAGS.SILENT (\\Flagged \\Answered)", "");
+	srv_close(&s);
+	free(run_sync());
+	rc = xasprintf("%s/mbsyncrc", home);
+	fp = fopen(rc, "w");
+	ck_assert_ptr_nonnull(fp);
+	(void)fprintf(fp, "IMAPAccount bob\nHost %s\nPort %s\nUser %s\n"
+	    "Pass %s\nSSLType IMAPS\nCertificateFile %s\n\n"
+	    "IMAPStore far\nAccount bob\n\n"
+	    "MaildirStore near\nPath %s/mb/\nInbox %s/mb/INBOX\n"
+	    "SubFolders Verbatim\n\n"
+	    "Channel c\nFar :far:\nNear :near:\nPatterns Compare\n"
+	    "Create Near\nSyncState *\n",
+	    test_env("MAILTEST_TLS_SERVERNAME"),
+	    test_env("MAILTEST_IMAPS_PORT"), test_env("MAILTEST_USER2"),
+	    test_env("MAILTEST_PASS2"), test_env("MAILTEST_CA_FILE"), home,
+	    home);
+	ck_assert_int_eq(fclose(fp), 0);
+	cmd = xasprintf("mkdir -p %s/mb && HOME=%s mbsync -q -c %s -a "
+	    ">/dev/null 2>&1", home, home, rc);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	/* The same messages, byte for byte, with the same flags. */
+	theirs = xasprintf("%s/mb/Compare", home);
+	mine = xasprintf("%s/Compare", root);
+	{
+		char	*a = digest_view(mine), *b = digest_view(theirs);
+
+		ck_assert_int_eq(count(a, "\n"), 25);
+		ck_assert_int_eq(count(a, " S\n") + count(a, " FRS\n"), 10);
+		ck_assert_int_eq(count(a, " FR"), 3);
+		ck_assert_str_eq(a, b);
+		free(a);
+		free(b);
+	}
+	free(theirs);
+	free(mine);
+	free(rc);
+}
+END_TEST
+
 Suite *
 servers_sync_suite(void)
 {
@@ -692,6 +824,7 @@ servers_sync_suite(void)
 	tcase_add_test(tc, sync_both_ways);
 	tcase_add_test(tc, sync_killed_anywhere);
 	tcase_add_test(tc, sync_uidvalidity_reset);
+	tcase_add_test(tc, sync_same_as_mbsync);
 	suite_add_tcase(s, tc);
 	return s;
 }

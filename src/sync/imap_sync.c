@@ -329,6 +329,7 @@ struct down {
 	uint32_t		*uids;		/* their UIDs, */
 	uint8_t			*flags;		/* and flags */
 	size_t			 cap;
+	struct buf		 lf;		/* the message with LF ends */
 	char			 err[BOUND_ERRMSG];
 };
 
@@ -340,6 +341,41 @@ emit(struct ctx *x, enum sync_event_kind kind, const char *folder,
 
 	if (x->o->event != NULL)
 		x->o->event(&ev, x->o->arg);
+}
+
+/* Line ends: IMAP speaks CRLF, maildirs hold LF (as Dovecot, mbsync and
+ * mutt have them). A lone CR stays. */
+static void
+to_lf(const char *s, size_t n, struct buf *out)
+{
+	size_t	i, start = 0;
+
+	buf_reset(out);
+	for (i = 0; i + 1 < n; i++)
+		if (s[i] == '\r' && s[i + 1] == '\n') {
+			if (buf_append(out, s + start, i - start) == -1)
+				fatalx("sync: message too large");
+			start = i + 1;
+		}
+	if (buf_append(out, s + start, n - start) == -1)
+		fatalx("sync: message too large");
+}
+
+static void
+to_crlf(const char *s, size_t n, struct buf *out)
+{
+	size_t	i, start = 0;
+
+	buf_reset(out);
+	for (i = 0; i < n; i++)
+		if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) {
+			if (buf_append(out, s + start, i - start) == -1 ||
+			    buf_append(out, "\r", 1) == -1)
+				fatalx("sync: message too large");
+			start = i;
+		}
+	if (buf_append(out, s + start, n - start) == -1)
+		fatalx("sync: message too large");
 }
 
 static void
@@ -369,8 +405,9 @@ body_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
 	(void)snprintf(tag, sizeof(tag), "U=%u", (unsigned)uid);
 	/* Unseen mail goes to new/, as other readers expect; stored for
 	 * good when the chunk is committed. */
-	if (store_batch_add(d->batch, body->s, body->len, flags, tag, &err) ==
-	    -1) {
+	to_lf(body->s, body->len, &d->lf);
+	if (store_batch_add(d->batch, d->lf.data != NULL ? d->lf.data : "",
+	    d->lf.len, flags, tag, &err) == -1) {
 		if (d->err[0] == '\0')
 			(void)fct_strlcpy(d->err, err.msg, sizeof(d->err));
 		return;
@@ -421,6 +458,7 @@ download(struct ctx *x, struct down *d, const struct uids *want, char *err,
 	int			rc = 0;
 
 	d->batch = store_batch_new(d->path);
+	buf_init(&d->lf, SIZE_MAX / 2);
 	while (from < want->n && rc == 0) {
 		uids_set(want, &from, FETCH_CHUNK, set, sizeof(set));
 		if (run(x, body_untagged, d, &w, err, errlen,
@@ -434,6 +472,7 @@ download(struct ctx *x, struct down *d, const struct uids *want, char *err,
 			rc = down_commit(d, err, errlen);
 	}
 	store_batch_free(&d->batch);
+	buf_free(&d->lf);
 	free(d->uids);
 	free(d->flags);
 	return rc;
@@ -591,6 +630,7 @@ upload(struct ctx *x, struct store_folder *f, size_t i, const char *mbox,
 	struct store_err	 serr;
 	struct wait		 w;
 	char			 fl[128], *journal, *line, *data;
+	struct buf		 crlf;
 	size_t			 len;
 	int			 rc;
 
@@ -613,8 +653,11 @@ upload(struct ctx *x, struct store_folder *f, size_t i, const char *mbox,
 		return -1;
 	}
 	flags_text(m->flags & ~STORE_TRASHED, fl, sizeof(fl));
+	buf_init(&crlf, SIZE_MAX / 2);
+	to_crlf(data, len, &crlf);
 	rc = run(x, NULL, NULL, &w, err, errlen, "APPEND %m (%s) %L", mbox,
-	    fl, data, len);
+	    fl, crlf.data != NULL ? crlf.data : "", crlf.len);
+	buf_free(&crlf);
 	if (rc == 0 && strcmp(w.code, "APPENDUID") == 0 && w.ncode == 2 &&
 	    w.code_num[0] == st->uidvalidity && w.code_num[1] > 0 &&
 	    w.code_num[1] <= UINT32_MAX) {
