@@ -681,6 +681,58 @@ START_TEST(sync_killed_anywhere)
 }
 END_TEST
 
+START_TEST(sync_upload_journal)
+{
+	struct srv		 s;
+	struct store_err	 err;
+	char			*m, *path, *name = NULL, *j, *out;
+	FILE			*fp;
+
+	srv_open(&s);
+	srv_try(&s, "DELETE %m", "Journal");
+	srv_do(&s, "CREATE %m", "Journal");
+	/* One message known to the state (so the match by Message-ID of a
+	 * first sync does not apply: only the journal can prevent the
+	 * second upload). */
+	srv_append(&s, "Journal", "jr-0", "jr-0");
+	free(run_sync());
+	/* The state after a crash between APPEND and recording it: the
+	 * server has the message, the journal names the local file. */
+	m = message("jr-1", "jr-1");
+	path = xasprintf("%s/Journal", root);
+	ck_assert_int_eq(store_deliver(path, m, strlen(m), STORE_SEEN, true,
+	    &name, &err), 0);
+	srv_append(&s, "Journal", "jr-1", "jr-1");
+	j = xasprintf("%s/.facteur-sync.journal", path);
+	fp = fopen(j, "w");
+	ck_assert_ptr_nonnull(fp);
+	(void)fprintf(fp, "append %.*s\n", (int)store_name_unique_len(name),
+	    name);
+	ck_assert_int_eq(fclose(fp), 0);
+	out = run_sync();
+	ck_assert_msg(strstr(out, "bob/Journal: 0 new, 0 sent") != NULL, "%s",
+	    out);
+	free(out);
+	ck_assert_int_ne(access(j, F_OK), 0);
+	srv_do(&s, "SELECT %m", "Journal");
+	out = srv_cmd(&s, "UID SEARCH SUBJECT %a", "jr-1", "", 0);
+	ck_assert_int_gt(strlen(out), 0);
+	ck_assert_ptr_null(strchr(out, ','));	/* once */
+	free(out);
+	out = run_sync();
+	ck_assert_ptr_nonnull(strstr(out, "bob/Journal: 0 new, 0 sent"));
+	free(out);
+	out = local_view("Journal");
+	ck_assert_str_eq(out, "jr-0|;jr-1|S;");
+	free(out);
+	free(m);
+	free(j);
+	free(name);
+	free(path);
+	srv_close(&s);
+}
+END_TEST
+
 /* "sha256 flags" of every message file of a maildir folder, sorted. */
 static char *
 digest_view(const char *dir)
@@ -825,6 +877,7 @@ servers_sync_suite(void)
 	tcase_add_test(tc, sync_killed_anywhere);
 	tcase_add_test(tc, sync_uidvalidity_reset);
 	tcase_add_test(tc, sync_same_as_mbsync);
+	tcase_add_test(tc, sync_upload_journal);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -480,6 +481,23 @@ download(struct ctx *x, struct down *d, const struct uids *want, char *err,
 
 /* ------------------------------------------------------------------ */
 /* One folder                                                          */
+
+/* A small file into b; -1 when it cannot be read. */
+static int
+read_small(const char *path, struct buf *b)
+{
+	char	chunk[1024];
+	ssize_t	r;
+	int	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -1;
+	while ((r = read(fd, chunk, sizeof(chunk))) > 0)
+		if (buf_append(b, chunk, (size_t)r) == -1)
+			break;
+	(void)close(fd);
+	return r < 0 ? -1 : 0;
+}
 
 /* The UID a downloaded file's name carries (",U=42"), or 0. */
 static uint32_t
@@ -1081,6 +1099,74 @@ rematch(struct folder_run *fr, char *err, size_t errlen)
 	return 0;
 }
 
+struct search_hit {
+	uint32_t	uid;
+};
+
+static void
+search_untagged(struct imap_client *c, const struct imap_resp *r,
+    void *arg)
+{
+	struct search_hit	*h = arg;
+	uint64_t		 v;
+
+	(void)c;
+	if (strcmp(r->name, "SEARCH") == 0 && r->n >= 1 && h->uid == 0 &&
+	    imap_item_number(&r->items[0], UINT32_MAX, &v))
+		h->uid = (uint32_t)v;
+}
+
+/*
+ * An upload was under way when the last sync stopped (the journal names
+ * its file): if the server got it, find it by Message-ID and record it,
+ * so that it is not uploaded twice.
+ */
+static int
+recover_journal(struct folder_run *fr, char *err, size_t errlen)
+{
+	char			*path, *line, *nl;
+	struct buf		 b;
+	const struct store_msg	*m;
+	struct search_hit	 h;
+	struct srv_msg		*sm;
+	struct wait		 w;
+	size_t			 li;
+	int			 rc = 0;
+
+	path = xasprintf("%s/%s", fr->path, SYNC_JOURNAL_FILE);
+	buf_init(&b, 4096);
+	if (read_small(path, &b) == -1 || b.len < 8 ||
+	    memcmp(b.data, "append ", 7) != 0) {
+		buf_free(&b);
+		free(path);
+		return 0;
+	}
+	line = buf_take(&b);
+	if ((nl = strchr(line, '\n')) != NULL)
+		*nl = '\0';
+	li = local_find(&fr->loc, line + 7);
+	if (li != SIZE_MAX && !fr->loc.claimed[li] &&
+	    (m = store_folder_msg(fr->f, li))->message_id != NULL) {
+		memset(&h, 0, sizeof(h));
+		rc = run(fr->x, search_untagged, &h, &w, err, errlen,
+		    "UID SEARCH HEADER Message-ID %a", m->message_id);
+		if (rc == 0 && h.uid != 0 &&
+		    (sm = srv_find(&fr->srv, h.uid)) != NULL &&
+		    !sm->seen_here) {
+			sm->seen_here = true;
+			fr->loc.claimed[li] = true;
+			sync_state_add(&fr->st, h.uid, m->flags, m->name,
+			    store_name_unique_len(m->name));
+			fr->rematched++;
+		}
+	}
+	if (rc == 0)
+		(void)unlink(path);
+	free(line);
+	free(path);
+	return rc;
+}
+
 /* Files the state does not know: downloaded before a crash (UID tag,
  * same UIDVALIDITY) are adopted; the others go up. */
 static void
@@ -1180,7 +1266,8 @@ sync_folder(struct ctx *x, const char *mbox, const char *folder)
 	 * entries that makes are then synced like any other. */
 	if (fr.st.n == 0 && rematch(&fr, err, sizeof(err)) == -1)
 		goto out;
-	if (folder_entries(&fr, err, sizeof(err)) == -1)
+	if (folder_entries(&fr, err, sizeof(err)) == -1 ||
+	    (!reset && recover_journal(&fr, err, sizeof(err)) == -1))
 		goto out;
 	folder_unknown_files(&fr, !reset);
 	for (i = 0; i < fr.srv.n; i++) {
