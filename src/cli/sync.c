@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_priv.h"
 #include "sync.h"
@@ -14,7 +15,18 @@
 struct sync_print {
 	const char	*account;
 	bool		 failed;
+	bool		 tty;		/* progress on standard error */
+	bool		 progress_shown;
 };
+
+/* Erase a progress line before anything else is printed. */
+static void
+progress_clear(struct sync_print *p)
+{
+	if (p->progress_shown)
+		(void)fputs("\r\033[K", stderr);
+	p->progress_shown = false;
+}
 
 static void
 print_event(const struct sync_event *ev, void *arg)
@@ -25,8 +37,15 @@ print_event(const struct sync_event *ev, void *arg)
 	switch (ev->kind) {
 	case SYNC_EV_FOLDER:
 	case SYNC_EV_PROGRESS:
-		break;
+		if (p->tty && c != NULL && c->to_fetch > 0) {
+			(void)fprintf(stderr, "\r%s/%s: %zu of %zu downloaded"
+			    "\033[K", p->account, ev->folder, c->fetched,
+			    c->to_fetch);
+			p->progress_shown = true;
+		}
+		return;
 	case SYNC_EV_DONE:
+		progress_clear(p);
 		(void)printf("%s/%s: %zu new, %zu sent, %zu flag changes "
 		    "down, %zu up, %zu deleted here, %zu there%s\n",
 		    p->account, ev->folder, c->fetched, c->uploaded,
@@ -35,11 +54,13 @@ print_event(const struct sync_event *ev, void *arg)
 		    "left on the server)" : "");
 		break;
 	case SYNC_EV_NOTICE:
+		progress_clear(p);
 		(void)fprintf(stderr, "facteur: sync: %s/%s: %s\n", p->account,
 		    ev->folder != NULL ? ev->folder : "?",
 		    ev->msg != NULL ? ev->msg : "");
 		break;
 	case SYNC_EV_ERROR:
+		progress_clear(p);
 		p->failed = true;
 		(void)fprintf(stderr, "facteur: sync: %s/%s: %s\n", p->account,
 		    ev->folder != NULL ? ev->folder : "?",
@@ -61,7 +82,7 @@ sync_one(const struct cli_opts *o, const struct config *cfg,
     const struct cfg_account *a)
 {
 	struct sync_opts	 so;
-	struct sync_print	 p = { a->name, false };
+	struct sync_print	 p = { a->name, false, false, false };
 	char			 err[512], *secret, *cache;
 	const char		*x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
 	int			 rc;
@@ -84,6 +105,9 @@ sync_one(const struct cli_opts *o, const struct config *cfg,
 	else
 		cache = h != NULL && h[0] == '/' ?
 		    xasprintf("%s/.cache/facteur/index", h) : NULL;
+	/* Progress only for a person watching, never with -v (the trace
+	 * shares standard error). */
+	p.tty = isatty(2) && !o->verbose;
 	memset(&so, 0, sizeof(so));
 	so.secret = secret;
 	so.cache_dir = cache;
@@ -91,6 +115,7 @@ sync_one(const struct cli_opts *o, const struct config *cfg,
 	so.event = print_event;
 	so.arg = &p;
 	rc = sync_imap_account(a, &so, err, sizeof(err));
+	progress_clear(&p);
 	xfree_secret(&secret);
 	free(cache);
 	if (rc == -1) {
