@@ -3,7 +3,8 @@
  * the fuzzer plays the server (src/proto/imap_client.c over a memory
  * connection). The first byte picks the TLS mode, the login mechanism and
  * the size of the pieces the rest arrives in; once logged in, the client
- * pipelines SELECT, a UID FETCH, an APPEND with a literal and NOOP. Any
+ * pipelines SELECT, a UID FETCH, an APPEND with a literal and NOOP, then
+ * IDLE (when offered), ended after a few loop turns. Any
  * crash, leak or sanitizer report is a bug; so is any LOGIN or
  * AUTHENTICATE command: there is never TLS here and plaintext passwords
  * are not allowed, so whatever the server says, none may be sent.
@@ -18,7 +19,7 @@
 
 struct run {
 	struct imap_client	*c;
-	bool			 ready, ok;
+	bool			 ready, ok, idling;
 	int			 pending;
 };
 
@@ -68,6 +69,8 @@ ready(struct imap_client *c, bool ok, void *arg)
 	    (size_t)19) == -1 || imap_client_cmd(c, untagged, done, t,
 	    "NOOP") == -1)
 		t->pending = 0;
+	/* And IDLE after them, ended a few turns later. */
+	t->idling = imap_client_idle(c, done, t) == 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -99,9 +102,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	loop = net_loop_new();
 	t.c = imap_client_from_mem(loop, data + 1, size - 1,
 	    1 + (data[0] >> 4) * 8, &p, ready, &t);
-	while (imap_client_ok(t.c) && turns++ < 10000)
+	while (imap_client_ok(t.c) && turns++ < 10000) {
+		if (t.idling && turns == 50)
+			(void)imap_client_idle_done(t.c);
 		if (net_loop_run_once(loop, 0) <= 0)
 			break;
+	}
 	imap_client_close(&t.c);
 	net_loop_free(&loop);
 	return 0;
