@@ -6,7 +6,7 @@
 include config.mk
 
 # ---- sources, per module (STYLE.md 1) ----
-UTIL_SRC = src/util/alloc.c src/util/buf.c src/util/hash.c src/util/log.c \
+UTIL_SRC = src/util/alloc.c src/util/base64.c src/util/buf.c src/util/hash.c src/util/log.c \
 	src/util/random.c src/util/sha256.c \
 	src/util/str.c
 NET_SRC = src/net/conn.c src/net/loop.c src/net/tls.c

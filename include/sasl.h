@@ -11,12 +11,6 @@
 
 #include <stddef.h>
 
-/* base64 (RFC 4648, padded, one line) of [p, p + n). Owned. */
-char	*sasl_base64(const void *p, size_t n);
-/* Decoded base64 into a NUL-terminated copy (*len its length); NULL when
- * s is not valid base64. Owned. */
-char	*sasl_unbase64(const char *s, size_t n, size_t *len);
-
 /* "\0user\0password", encoded. NULL when user or password holds a NUL
  * (cannot be: C strings) or is too long (over 1 KiB). */
 char	*sasl_plain(const char *user, const char *password);

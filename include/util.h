@@ -127,4 +127,16 @@ void	 random_bytes(void *out, size_t n);
  */
 uint64_t hash64(const void *p, size_t n, uint64_t seed);
 
+/* base64 (base64.c). The value of c (0..63), or -1 outside the alphabet
+ * whose 64th character is c63 ('/' standard, ',' for IMAP mailbox
+ * names); and the character of v & 63 in it. */
+int	 base64_value(unsigned char c, char c63);
+char	 base64_char(unsigned v, char c63);
+/* Standard base64 of [p, p + n), padded, one line. Owned. */
+char	*base64_encode_new(const void *p, size_t n);
+/* Strict decoding (length a multiple of 4, padding only at the end, no
+ * other character): a NUL-terminated copy, *len its length; NULL when s
+ * is not base64. Owned. */
+char	*base64_decode_new(const char *s, size_t n, size_t *len);
+
 #endif /* FACTEUR_UTIL_H */

@@ -700,6 +700,68 @@ START_TEST(time_mono_basic)
 }
 END_TEST
 
+/* ---- base64 ---- */
+
+START_TEST(base64_alphabets)
+{
+	unsigned	v;
+
+	for (v = 0; v < 64; v++) {
+		ck_assert_int_eq(base64_value((unsigned char)base64_char(v, '/'),
+		    '/'), (int)v);
+		ck_assert_int_eq(base64_value((unsigned char)base64_char(v, ','),
+		    ','), (int)v);
+	}
+	ck_assert_int_eq(base64_char(63, '/'), '/');
+	ck_assert_int_eq(base64_char(63, ','), ',');
+	ck_assert_int_eq(base64_char(64 + 1, '/'), 'B');
+	/* Each alphabet's 64th character is not the other's. */
+	ck_assert_int_eq(base64_value(',', '/'), -1);
+	ck_assert_int_eq(base64_value('/', ','), -1);
+	ck_assert_int_eq(base64_value('=', '/'), -1);
+	ck_assert_int_eq(base64_value('\0', '/'), -1);
+	ck_assert_int_eq(base64_value(0xc3, '/'), -1);
+}
+END_TEST
+
+START_TEST(base64_strict)
+{
+	static const struct {
+		const char	*plain, *coded;
+	} rfc4648[] = {
+		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" },
+		{ "foo", "Zm9v" }, { "foob", "Zm9vYg==" },
+		{ "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+	};
+	static const char *const bad[] = {
+		"Zg=", "Zg", "Z===", "Zg==Zg==", "Zm9v\n", "Zm 9", "Zm9v=Yg=",
+		"Z,9v",
+	};
+	char	*e, *d;
+	size_t	 i, len;
+
+	for (i = 0; i < NITEMS(rfc4648); i++) {
+		e = base64_encode_new(rfc4648[i].plain,
+		    strlen(rfc4648[i].plain));
+		ck_assert_str_eq(e, rfc4648[i].coded);
+		d = base64_decode_new(e, strlen(e), &len);
+		ck_assert_ptr_nonnull(d);
+		ck_assert_uint_eq(len, strlen(rfc4648[i].plain));
+		ck_assert_str_eq(d, rfc4648[i].plain);
+		free(e);
+		free(d);
+	}
+	/* Binary, NUL included, comes back whole. */
+	d = base64_decode_new("AGFiAA==", 8, &len);
+	ck_assert_uint_eq(len, 4);
+	ck_assert_int_eq(memcmp(d, "\0ab\0", 4), 0);
+	free(d);
+	for (i = 0; i < NITEMS(bad); i++)
+		ck_assert_msg(base64_decode_new(bad[i], strlen(bad[i]), &len) ==
+		    NULL, "%s", bad[i]);
+}
+END_TEST
+
 Suite *
 util_suite(void)
 {
@@ -758,6 +820,11 @@ util_suite(void)
 
 	tc = tcase_create("time");
 	tcase_add_test(tc, time_mono_basic);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("base64");
+	tcase_add_test(tc, base64_alphabets);
+	tcase_add_test(tc, base64_strict);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -76,26 +76,6 @@ sink_init(struct sink *k, struct buf *out)
 /* ------------------------------------------------------------------ */
 /* Base64 (RFC 2045 6.8, RFC 4648 4)                                   */
 
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* The value of a base64 character, or -1 outside the alphabet. */
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /*
  * Write the bytes held by the first nsext sextets of a quantum: 2 sextets
  * make one byte, 3 make two, 4 make three. A lone sextet carries less than
@@ -143,7 +123,7 @@ mime_base64_decode(const char *s, size_t n, struct buf *out)
 			nsext = 0;
 			continue;
 		}
-		v = b64_value((unsigned char)s[i]);
+		v = base64_value((unsigned char)s[i], '/');
 		if (v < 0)
 			continue;
 		acc = (acc << 6) | (unsigned long)v;
@@ -182,10 +162,10 @@ mime_base64_encode(const char *s, size_t n, size_t line_len,
 			acc |= (unsigned long)p[i + 1] << 8;
 		if (left > 2)
 			acc |= p[i + 2];
-		q[0] = b64_alphabet[(acc >> 18) & 63];
-		q[1] = b64_alphabet[(acc >> 12) & 63];
-		q[2] = left > 1 ? b64_alphabet[(acc >> 6) & 63] : '=';
-		q[3] = left > 2 ? b64_alphabet[acc & 63] : '=';
+		q[0] = base64_char((unsigned)(acc >> 18), '/');
+		q[1] = base64_char((unsigned)(acc >> 12), '/');
+		q[2] = left > 1 ? base64_char((unsigned)(acc >> 6), '/') : '=';
+		q[3] = left > 2 ? base64_char((unsigned)acc, '/') : '=';
 		for (j = 0; j < 4; j++) {
 			if (line_len > 0 && col == line_len) {
 				if (sink_put(&k, '\n') == -1)

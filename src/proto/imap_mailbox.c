@@ -27,25 +27,6 @@
  * name: NAME_MAX of the common file systems, so mkdir never fails on it).
  */
 
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
-
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == ',')
-		return 63;
-	return -1;
-}
-
 static bool
 is_printable(uint32_t c)
 {
@@ -178,7 +159,7 @@ decode_run(const char *s, size_t len, size_t *pos, char *out, size_t *olen)
 	int		v, r;
 
 	for (i = *pos; i < len && s[i] != '-'; i++) {
-		v = b64_value((unsigned char)s[i]);
+		v = base64_value((unsigned char)s[i], ',');
 		if (v < 0)
 			return -1;
 		acc = acc << 6 | (uint32_t)v;
@@ -268,7 +249,8 @@ enc_unit(struct mutf7_enc *e, uint32_t unit)
 	e->nbits += 16;
 	while (e->nbits >= 6) {
 		e->nbits -= 6;
-		e->out[e->len++] = b64[e->acc >> e->nbits & 0x3f];
+		e->out[e->len++] = base64_char(e->acc >> e->nbits & 0x3f,
+		    ',');
 	}
 	e->acc &= (1u << e->nbits) - 1;
 }
@@ -279,7 +261,8 @@ enc_unshift(struct mutf7_enc *e)
 	if (!e->shifted)
 		return;
 	if (e->nbits > 0)
-		e->out[e->len++] = b64[e->acc << (6 - e->nbits) & 0x3f];
+		e->out[e->len++] = base64_char(e->acc << (6 - e->nbits) &
+		    0x3f, ',');
 	e->out[e->len++] = '-';
 	e->acc = 0;
 	e->nbits = 0;

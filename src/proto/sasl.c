@@ -13,84 +13,11 @@
 
 #define CRED_MAX	1024	/* longest user, password or token */
 
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-char *
-sasl_base64(const void *p, size_t n)
-{
-	const unsigned char	*s = p;
-	char			*out = xmalloc((n + 2) / 3 * 4 + 1), *o = out;
-	uint32_t		 v;
-	size_t			 i;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
-		*o++ = b64[v >> 18];
-		*o++ = b64[v >> 12 & 63];
-		*o++ = b64[v >> 6 & 63];
-		*o++ = b64[v & 63];
-	}
-	if (i < n) {
-		v = (uint32_t)s[i] << 16;
-		if (i + 1 < n)
-			v |= (uint32_t)s[i + 1] << 8;
-		*o++ = b64[v >> 18];
-		*o++ = b64[v >> 12 & 63];
-		*o++ = i + 1 < n ? b64[v >> 6 & 63] : '=';
-		*o++ = '=';
-	}
-	*o = '\0';
-	return out;
-}
-
-static int
-b64_value(unsigned char c)
-{
-	const char	*q;
-
-	if (c == '\0' || (q = strchr(b64, c)) == NULL)
-		return -1;
-	return (int)(q - b64);
-}
-
-char *
-sasl_unbase64(const char *s, size_t n, size_t *len)
-{
-	char		*out, *o;
-	uint32_t	 v = 0;
-	size_t		 i, bits = 0, pad = 0;
-	int		 d;
-
-	if (n % 4 != 0)
-		return NULL;
-	out = o = xmalloc(n / 4 * 3 + 1);
-	for (i = 0; i < n; i++) {
-		if (s[i] == '=' && i >= n - 2) {
-			pad++;
-			continue;
-		}
-		if (pad > 0 || (d = b64_value((unsigned char)s[i])) < 0) {
-			free(out);
-			return NULL;
-		}
-		v = v << 6 | (uint32_t)d;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			*o++ = (char)(v >> bits & 0xff);
-		}
-	}
-	*o = '\0';
-	*len = (size_t)(o - out);
-	return out;
-}
-
 /* Encode b (then wiped); NULL when any part was too long. */
 static char *
 encode_wipe(struct buf *b, bool ok)
 {
-	char	*out = ok ? sasl_base64(b->data, b->len) : NULL;
+	char	*out = ok ? base64_encode_new(b->data, b->len) : NULL;
 
 	buf_free_secret(b);
 	return out;
