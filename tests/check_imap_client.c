@@ -292,16 +292,10 @@ START_TEST(login_plaintext_refused)
 	};
 	struct imap_client_params	p = plain_params(IMAP_TLS_NONE, false,
 					    NULL);
-	struct session			s;
-
-	session_start(&s, steps, &p);
-	ck_assert(!s.run.ok);
-	ck_assert_str_eq(s.run.err, "refusing to send the password for "
+	expect_refusal(steps, &p, "refusing to send the password for "
 	    "alice@example.test to imap.test without TLS "
-	    "(allow-plaintext-password allows it)");
-	session_end(&s);
-	ck_assert_str_eq(buf_str(&s.srv.got), "");
-	session_free(&s);
+	    "(allow-plaintext-password allows it)",
+	    "");
 }
 END_TEST
 
@@ -315,16 +309,11 @@ START_TEST(starttls_not_offered)
 	};
 	struct imap_client_params	p = plain_params(IMAP_TLS_STARTTLS,
 					    false, NULL);
-	struct session			s;
 
-	session_start(&s, steps, &p);
-	ck_assert(!s.run.ok);
-	ck_assert_str_eq(s.run.err, "imap.test does not offer STARTTLS; not "
-	    "going on without TLS");
-	session_end(&s);
 	/* Not a word of the credentials. */
-	ck_assert_str_eq(buf_str(&s.srv.got), "f1 CAPABILITY\n");
-	session_free(&s);
+	expect_refusal(steps, &p, "imap.test does not offer STARTTLS; not "
+	    "going on without TLS",
+	    "f1 CAPABILITY\n");
 }
 END_TEST
 
@@ -353,15 +342,9 @@ START_TEST(starttls_junk_before_tls)
 	};
 	struct imap_client_params	p = plain_params(IMAP_TLS_STARTTLS,
 					    false, NULL);
-	struct session			s;
 
-	session_start(&s, steps, &p);
-	ck_assert(!s.run.ok);
-	ck_assert_str_eq(s.run.err,
-	    "unexpected response before TLS: EXISTS");
-	session_end(&s);
-	ck_assert_str_eq(buf_str(&s.srv.got), "f1 CAPABILITY\n");
-	session_free(&s);
+	expect_refusal(steps, &p, "unexpected response before TLS: EXISTS",
+	    "f1 CAPABILITY\n");
 }
 END_TEST
 
@@ -374,15 +357,10 @@ START_TEST(starttls_untagged_during)
 	};
 	struct imap_client_params	p = plain_params(IMAP_TLS_STARTTLS,
 					    false, NULL);
-	struct session			s;
 
-	session_start(&s, steps, &p);
-	ck_assert(!s.run.ok);
-	ck_assert_str_eq(s.run.err,
-	    "unexpected response to STARTTLS: status response");
-	session_end(&s);
-	ck_assert_str_eq(buf_str(&s.srv.got), "f1 STARTTLS\n");
-	session_free(&s);
+	expect_refusal(steps, &p,
+	    "unexpected response to STARTTLS: status response",
+	    "f1 STARTTLS\n");
 }
 END_TEST
 
@@ -424,14 +402,9 @@ START_TEST(starttls_refused)
 	};
 	struct imap_client_params	p = plain_params(IMAP_TLS_STARTTLS,
 					    false, NULL);
-	struct session			s;
 
-	session_start(&s, steps, &p);
-	ck_assert(!s.run.ok);
-	ck_assert_str_eq(s.run.err,
-	    "STARTTLS refused: [UNAVAILABLE] TLS is broken today");
-	session_end(&s);
-	session_free(&s);
+	expect_refusal(steps, &p,
+	    "STARTTLS refused: [UNAVAILABLE] TLS is broken today", NULL);
 }
 END_TEST
 
@@ -526,15 +499,9 @@ START_TEST(logindisabled)
 	};
 	struct imap_client_params	p = plain_params(IMAP_TLS_NONE, true,
 					    NULL);
-	struct session			s;
-
-	session_start(&s, steps, &p);
-	ck_assert(!s.run.ok);
-	ck_assert_str_eq(s.run.err, "imap.test refuses LOGIN (LOGINDISABLED) "
-	    "and offers no AUTH=PLAIN");
-	session_end(&s);
-	ck_assert_str_eq(buf_str(&s.srv.got), "");
-	session_free(&s);
+	expect_refusal(steps, &p, "imap.test refuses LOGIN (LOGINDISABLED) "
+	    "and offers no AUTH=PLAIN",
+	    "");
 }
 END_TEST
 

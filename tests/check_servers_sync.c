@@ -258,7 +258,7 @@ local_view(const char *folder)
 	char			*path = xasprintf("%s/%s", root, folder);
 	char			**v, fl[8], *out;
 	struct buf		 b;
-	size_t			 i, j, n;
+	size_t			 i, n;
 
 	memset(&o, 0, sizeof(o));
 	o.read_only = true;
@@ -277,13 +277,7 @@ local_view(const char *folder)
 		fl[k] = '\0';
 		v[i] = xasprintf("%s|%s", m->subject, fl);
 	}
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
-			char	*t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
+	test_sort_strings(v, n);
 	buf_init(&b, 1 << 20);
 	for (i = 0; i < n; i++) {
 		ck_assert_int_eq(buf_printf(&b, "%s;", v[i]), 0);
@@ -740,7 +734,7 @@ digest_view(const char *dir)
 	static const char *const subs[] = { "new", "cur" };
 	struct buf	 b, data;
 	char		 hex[65], **v = NULL, *path, *out;
-	size_t		 n = 0, cap = 0, i, j, k;
+	size_t		 n = 0, cap = 0, i, k;
 	DIR		*d;
 	struct dirent	*e;
 
@@ -786,13 +780,7 @@ digest_view(const char *dir)
 		(void)closedir(d);
 		free(path);
 	}
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
-			char	*t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
+	test_sort_strings(v, n);
 	buf_init(&b, 1 << 20);
 	for (i = 0; i < n; i++) {
 		ck_assert_int_eq(buf_printf(&b, "%s\n", v[i]), 0);

@@ -1235,7 +1235,7 @@ static char **
 folder_lines(const struct store_folder *f)
 {
 	char	**v = xcalloc(store_folder_count(f) + 1, sizeof(*v));
-	size_t	  i, j;
+	size_t	  i;
 
 	for (i = 0; i < store_folder_count(f); i++) {
 		const struct store_msg	*m = store_folder_msg(f, i);
@@ -1248,14 +1248,7 @@ folder_lines(const struct store_folder *f)
 		    (long long)m->date, (unsigned long long)m->size,
 		    m->flags, m->in_new);
 	}
-	/* Insertion sort: a few thousand lines. */
-	for (i = 1; i < store_folder_count(f); i++)
-		for (j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
-			char	*t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
+	test_sort_strings(v, store_folder_count(f));
 	return v;
 }
 

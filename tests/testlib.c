@@ -296,3 +296,16 @@ test_run_free(struct test_run *r)
 	free(r->err);
 	r->out = r->err = NULL;
 }
+
+static int
+strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+test_sort_strings(char **v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), strp_cmp);
+}

@@ -103,6 +103,9 @@ struct test_run test_run_facteur(const char *home, const char *const *args,
 	    const char *const *env, const char *outpath);
 void	 test_run_free(struct test_run *r);
 
+/* Sort n strings in strcmp() order. */
+void	 test_sort_strings(char **v, size_t n);
+
 /* Environment variable that must be set (fails the test otherwise). */
 const char *test_env(const char *name);
 
