@@ -519,26 +519,34 @@ name_uid(const char *name, size_t ulen)
 	return (uint32_t)v;
 }
 
-/* Local message index by unique name (sorted copy for lookups). */
-struct local {
-	const struct store_folder *f;
-	size_t		*idx;		/* message indexes by name */
-	size_t		 n;
-	bool		*claimed;	/* matched to a state entry */
-};
-
-static const struct store_folder	*sort_f;
-
+/* Two file names compared by their unique parts (up to ":2,"). */
 static int
-local_cmp(const void *a, const void *b)
+unique_cmp(const char *x, const char *y)
 {
-	const char	*x = store_folder_msg(sort_f, *(const size_t *)a)->name;
-	const char	*y = store_folder_msg(sort_f, *(const size_t *)b)->name;
-	size_t		 lx = store_name_unique_len(x);
-	size_t		 ly = store_name_unique_len(y);
-	int		 c = memcmp(x, y, lx < ly ? lx : ly);
+	size_t	lx = store_name_unique_len(x);
+	size_t	ly = store_name_unique_len(y);
+	int	c = memcmp(x, y, lx < ly ? lx : ly);
 
 	return c != 0 ? c : (lx > ly) - (lx < ly);
+}
+
+/* Local messages by unique name, for lookups. */
+struct lname {
+	const char	*name;
+	size_t		 idx;		/* message index in the folder */
+};
+
+struct local {
+	struct lname	*v;		/* sorted by name */
+	size_t		 n;
+	bool		*claimed;	/* by message index: matched */
+};
+
+static int
+lname_cmp(const void *a, const void *b)
+{
+	return unique_cmp(((const struct lname *)a)->name,
+	    ((const struct lname *)b)->name);
 }
 
 static void
@@ -546,45 +554,31 @@ local_index(struct local *l, const struct store_folder *f)
 {
 	size_t	i;
 
-	l->f = f;
 	l->n = store_folder_count(f);
-	l->idx = xcalloc(l->n + 1, sizeof(*l->idx));
+	l->v = xcalloc(l->n + 1, sizeof(*l->v));
 	l->claimed = xcalloc(l->n + 1, sizeof(*l->claimed));
-	for (i = 0; i < l->n; i++)
-		l->idx[i] = i;
-	sort_f = f;
-	qsort(l->idx, l->n, sizeof(*l->idx), local_cmp);
+	for (i = 0; i < l->n; i++) {
+		l->v[i].name = store_folder_msg(f, i)->name;
+		l->v[i].idx = i;
+	}
+	qsort(l->v, l->n, sizeof(*l->v), lname_cmp);
 }
 
 /* The message index for a unique name, or SIZE_MAX. */
 static size_t
 local_find(const struct local *l, const char *name)
 {
-	size_t		 lo = 0, hi = l->n, mid, len = strlen(name), ml;
-	const char	*m;
-	int		 c;
+	struct lname		 key = { name, 0 };
+	const struct lname	*hit;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		m = store_folder_msg(l->f, l->idx[mid])->name;
-		ml = store_name_unique_len(m);
-		c = memcmp(m, name, ml < len ? ml : len);
-		if (c == 0)
-			c = (ml > len) - (ml < len);
-		if (c == 0)
-			return l->idx[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return SIZE_MAX;
+	hit = bsearch(&key, l->v, l->n, sizeof(*l->v), lname_cmp);
+	return hit != NULL ? hit->idx : SIZE_MAX;
 }
 
 static void
 local_free(struct local *l)
 {
-	free(l->idx);
+	free(l->v);
 	free(l->claimed);
 }
 
@@ -839,38 +833,23 @@ local_unchanged(const struct folder_run *fr)
 	return last < ns_of(o->at_s, o->at_ns) - window;
 }
 
-static int
-name_flags_cmp(const void *a, const void *b)
-{
-	const char	*x = *(const char *const *)a;
-	const char	*y = *(const char *const *)b;
-	size_t		 lx = store_name_unique_len(x);
-	size_t		 ly = store_name_unique_len(y);
-	int		 c = memcmp(x, y, lx < ly ? lx : ly);
-
-	return c != 0 ? c : (lx > ly) - (lx < ly);
-}
-
 /* The folder holds exactly the state's files with the state's flags. */
 static bool
 matches_state(const struct folder_run *fr)
 {
-	const char	**names, *key, **hit;
-	size_t		  n = store_folder_count(fr->f), i;
-	bool		  ok = n == fr->st.n;
+	struct local	l;
+	size_t		i, li;
+	bool		ok = store_folder_count(fr->f) == fr->st.n;
 
 	if (!ok)
 		return false;
-	names = xcalloc(n + 1, sizeof(*names));
-	for (i = 0; i < n; i++)
-		names[i] = store_folder_msg(fr->f, i)->name;
-	qsort(names, n, sizeof(*names), name_flags_cmp);
+	local_index(&l, fr->f);
 	for (i = 0; i < fr->st.n && ok; i++) {
-		key = fr->st.e[i].name;
-		hit = bsearch(&key, names, n, sizeof(*names), name_flags_cmp);
-		ok = hit != NULL && store_name_flags(*hit) == fr->st.e[i].flags;
+		li = local_find(&l, fr->st.e[i].name);
+		ok = li != SIZE_MAX && store_folder_msg(fr->f, li)->flags ==
+		    fr->st.e[i].flags;
 	}
-	free(names);
+	local_free(&l);
 	return ok;
 }
 
