@@ -26,6 +26,10 @@ int	run_filter(const char *cmd, const char *in, size_t inlen,
 int	cli_load_optional_config(const struct cli_opts *o,
 	    struct config **cfg);
 
+/* Where index caches live: $XDG_CACHE_HOME/facteur/index, else
+ * ~/.cache/facteur/index; NULL when neither can be found. Owned. */
+char	*cli_cache_dir_new(void);
+
 /* Read a whole file (at most out->max bytes); -1 with errno set. */
 int	read_file(const char *path, struct buf *out);
 

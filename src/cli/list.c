@@ -21,20 +21,6 @@
 #define SENDER_COLS	20
 #define JSON_MAX	(64u << 20)
 
-/* Where index caches live: $XDG_CACHE_HOME/facteur/index, else
- * ~/.cache/facteur/index; NULL when neither can be found. Owned. */
-static char *
-cache_dir_new(void)
-{
-	const char	*x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-	if (x != NULL && x[0] == '/')
-		return xasprintf("%s/facteur/index", x);
-	if (home != NULL && home[0] == '/')
-		return xasprintf("%s/.cache/facteur/index", home);
-	return NULL;
-}
-
 /* The folder's path for an operand (NULL: INBOX), owned; NULL with a
  * message printed when there is none. */
 static char *
@@ -398,7 +384,7 @@ cli_list(const struct cli_opts *o)
 		rc = o->account != NULL ? CLI_USAGE : CLI_FAIL;
 		goto out;
 	}
-	cache = cache_dir_new();
+	cache = cli_cache_dir_new();
 	memset(&opts, 0, sizeof(opts));
 	opts.cache_dir = cache;
 	opts.fallback_charset = cfg != NULL ? cfg->general.fallback_charset :

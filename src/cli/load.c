@@ -71,3 +71,17 @@ cli_load_optional_config(const struct cli_opts *o, struct config **cfgp)
 	free(path);
 	return rc;
 }
+
+/* Where index caches live: $XDG_CACHE_HOME/facteur/index, else
+ * ~/.cache/facteur/index; NULL when neither can be found. Owned. */
+char *
+cli_cache_dir_new(void)
+{
+	const char	*x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (x != NULL && x[0] == '/')
+		return xasprintf("%s/facteur/index", x);
+	if (home != NULL && home[0] == '/')
+		return xasprintf("%s/.cache/facteur/index", home);
+	return NULL;
+}

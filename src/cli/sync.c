@@ -84,7 +84,6 @@ sync_one(const struct cli_opts *o, const struct config *cfg,
 	struct sync_opts	 so;
 	struct sync_print	 p = { a->name, false, false, false };
 	char			 err[512], *secret, *cache;
-	const char		*x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
 	int			 rc;
 
 	(void)cfg;
@@ -100,11 +99,7 @@ sync_one(const struct cli_opts *o, const struct config *cfg,
 		(void)fprintf(stderr, "facteur: sync: %s: %s\n", a->name, err);
 		return CLI_FAIL;
 	}
-	if (x != NULL && x[0] == '/')
-		cache = xasprintf("%s/facteur/index", x);
-	else
-		cache = h != NULL && h[0] == '/' ?
-		    xasprintf("%s/.cache/facteur/index", h) : NULL;
+	cache = cli_cache_dir_new();
 	/* Progress only for a person watching, never with -v (the trace
 	 * shares standard error). */
 	p.tty = isatty(2) && !o->verbose;
