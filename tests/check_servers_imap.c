@@ -14,65 +14,17 @@
 #include "imap.h"
 #include "tests.h"
 
-struct srv {
-	struct net_loop		*loop;
-	struct net_tls_ctx	*ctx;
-	struct imap_client	*c;
-	bool			 ready, ok;
-	char			 err[512];
-};
-
-static void
-srv_ready(struct imap_client *c, bool ok, void *arg)
-{
-	struct srv	*s = arg;
-
-	s->ready = true;
-	s->ok = ok;
-	if (!ok)
-		(void)snprintf(s->err, sizeof(s->err), "%s",
-		    imap_client_error(c));
-}
-
 /* The unsolicited-response callback of the next srv_open(), if any. */
 static imap_unsolicited_cb	*srv_unsolicited;
 
 /* Connect to Dovecot as user 1 (or with this password) and wait. */
 static void
-srv_open(struct srv *s, enum imap_tls_mode mode, enum imap_auth_mech mech,
+srv_open(struct test_imap *s, enum imap_tls_mode mode, enum imap_auth_mech mech,
     const char *password)
 {
-	struct imap_client_params	p;
-	char				err[512];
-
-	memset(s, 0, sizeof(*s));
-	s->loop = net_loop_new();
-	s->ctx = net_tls_ctx_new(test_env("MAILTEST_CA_FILE"), err,
-	    sizeof(err));
-	ck_assert_msg(s->ctx != NULL, "%s", err);
-	memset(&p, 0, sizeof(p));
-	p.net.host = test_env("MAILTEST_HOST");
-	p.net.port = test_env(mode == IMAP_TLS_IMPLICIT ?
-	    "MAILTEST_IMAPS_PORT" : "MAILTEST_IMAP_PORT");
-	p.net.tls_ctx = s->ctx;
-	p.net.tls_name = test_env("MAILTEST_TLS_SERVERNAME");
-	p.net.io_timeout_ms = 20000;
-	p.mode = mode;
-	p.mech = mech;
-	p.user = test_env("MAILTEST_USER1");
-	p.secret = password != NULL ? password : test_env("MAILTEST_PASS1");
-	p.unsolicited = srv_unsolicited;
-	s->c = imap_client_connect(s->loop, &p, srv_ready, s);
-	(void)imap_client_wait(s->c, &s->ready);
-	ck_assert(s->ready);
-}
-
-static void
-srv_close(struct srv *s)
-{
-	imap_client_close(&s->c);
-	net_loop_free(&s->loop);
-	net_tls_ctx_free(&s->ctx);
+	test_imap_open(s, mode, mech, test_env("MAILTEST_USER1"),
+	    password != NULL ? password : test_env("MAILTEST_PASS1"),
+	    srv_unsolicited);
 }
 
 START_TEST(imap_starttls_login)
@@ -80,7 +32,7 @@ START_TEST(imap_starttls_login)
 	static const enum imap_auth_mech	mechs[] = { IMAP_AUTH_AUTO,
 						    IMAP_AUTH_PLAIN,
 						    IMAP_AUTH_LOGIN };
-	struct srv				s;
+	struct test_imap				s;
 
 	srv_open(&s, IMAP_TLS_STARTTLS, mechs[_i], NULL);
 	ck_assert_msg(s.ok, "%s", s.err);
@@ -90,30 +42,30 @@ START_TEST(imap_starttls_login)
 	ck_assert(imap_client_caps(s.c) & IMAP_CAP_UIDPLUS);
 	ck_assert(imap_client_caps(s.c) & IMAP_CAP_QRESYNC);
 	ck_assert(!(imap_client_caps(s.c) & IMAP_CAP_STARTTLS));
-	srv_close(&s);
+	test_imap_close(&s);
 }
 END_TEST
 
 START_TEST(imap_implicit_tls_login)
 {
-	struct srv	s;
+	struct test_imap	s;
 
 	srv_open(&s, IMAP_TLS_IMPLICIT, IMAP_AUTH_AUTO, NULL);
 	ck_assert_msg(s.ok, "%s", s.err);
 	ck_assert(imap_client_caps(s.c) & IMAP_CAP_MOVE);
-	srv_close(&s);
+	test_imap_close(&s);
 }
 END_TEST
 
 START_TEST(imap_wrong_password)
 {
-	struct srv	s;
+	struct test_imap	s;
 
 	srv_open(&s, IMAP_TLS_IMPLICIT, IMAP_AUTH_AUTO, "not-the-password");
 	ck_assert(!s.ok);
 	ck_assert_str_eq(s.err, "login refused: [AUTHENTICATIONFAILED] "
 	    "Authentication failed.");
-	srv_close(&s);
+	test_imap_close(&s);
 }
 END_TEST
 
@@ -175,7 +127,7 @@ got_done(struct imap_client *c, const struct imap_resp *r, void *arg)
 
 /* Run one command to its end. */
 static void
-run_cmd(struct srv *s, struct got *g, const char *what)
+run_cmd(struct test_imap *s, struct got *g, const char *what)
 {
 	ck_assert_msg(imap_client_wait(s->c, &g->done) == 0, "%s: %s", what,
 	    imap_client_error(s->c));
@@ -184,7 +136,7 @@ run_cmd(struct srv *s, struct got *g, const char *what)
 
 START_TEST(imap_commands)
 {
-	struct srv	 s;
+	struct test_imap	 s;
 	struct got	 g;
 	char		 msg[256], fetched[300], uidset[32];
 	uint64_t	 uid;
@@ -225,7 +177,7 @@ START_TEST(imap_commands)
 	(void)fct_strlcpy(fetched, buf_str(&g.log), sizeof(fetched));
 	ck_assert_str_eq(fetched, msg);
 	buf_free(&g.log);
-	srv_close(&s);
+	test_imap_close(&s);
 }
 END_TEST
 
@@ -249,7 +201,7 @@ idle_end(struct imap_client *c, const struct imap_resp *r, void *arg)
 
 START_TEST(imap_idle)
 {
-	struct srv	 s, other;
+	struct test_imap	 s, other;
 	struct got	 g;
 	char		 msg[128];
 	int		 before, ended = 0, turns = 0;
@@ -278,7 +230,7 @@ START_TEST(imap_idle)
 	ck_assert_int_eq(imap_client_cmd(other.c, NULL, got_done, &g,
 	    "APPEND INBOX %L", msg, strlen(msg)), 0);
 	run_cmd(&other, &g, "APPEND");
-	srv_close(&other);
+	test_imap_close(&other);
 	turns = 0;
 	while (idle_exists < 0 && turns++ < 200)
 		ck_assert_int_gt(net_loop_run_once(s.loop, 100), 0);
@@ -289,7 +241,7 @@ START_TEST(imap_idle)
 		ck_assert_int_gt(net_loop_run_once(s.loop, 100), 0);
 	ck_assert_int_eq(ended, 1);
 	buf_free(&g.log);
-	srv_close(&s);
+	test_imap_close(&s);
 }
 END_TEST
 

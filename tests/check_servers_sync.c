@@ -27,53 +27,13 @@ static char	root[400];	/* the account's store */
 
 /* ---- the server's side, through facteur's own client ---- */
 
-struct srv {
-	struct net_loop		*loop;
-	struct net_tls_ctx	*ctx;
-	struct imap_client	*c;
-	bool			 ready, ok;
-};
-
+/* Bob logged in over IMAPS. */
 static void
-srv_ready(struct imap_client *c, bool ok, void *arg)
+srv_open(struct test_imap *s)
 {
-	struct srv	*s = arg;
-
-	(void)c;
-	s->ready = true;
-	s->ok = ok;
-}
-
-static void
-srv_open(struct srv *s)
-{
-	struct imap_client_params	p;
-	char				err[512];
-
-	memset(s, 0, sizeof(*s));
-	s->loop = net_loop_new();
-	s->ctx = net_tls_ctx_new(test_env("MAILTEST_CA_FILE"), err,
-	    sizeof(err));
-	ck_assert_msg(s->ctx != NULL, "%s", err);
-	memset(&p, 0, sizeof(p));
-	p.net.host = test_env("MAILTEST_HOST");
-	p.net.port = test_env("MAILTEST_IMAPS_PORT");
-	p.net.tls_ctx = s->ctx;
-	p.net.tls_name = test_env("MAILTEST_TLS_SERVERNAME");
-	p.mode = IMAP_TLS_IMPLICIT;
-	p.user = test_env("MAILTEST_USER2");
-	p.secret = test_env("MAILTEST_PASS2");
-	s->c = imap_client_connect(s->loop, &p, srv_ready, s);
-	(void)imap_client_wait(s->c, &s->ready);
-	ck_assert_msg(s->ok, "%s", imap_client_error(s->c));
-}
-
-static void
-srv_close(struct srv *s)
-{
-	imap_client_close(&s->c);
-	net_loop_free(&s->loop);
-	net_tls_ctx_free(&s->ctx);
+	test_imap_open(s, IMAP_TLS_IMPLICIT, IMAP_AUTH_AUTO,
+	    test_env("MAILTEST_USER2"), test_env("MAILTEST_PASS2"), NULL);
+	ck_assert_msg(s->ok, "%s", s->err);
 }
 
 struct answer {
@@ -130,7 +90,8 @@ ans_done(struct imap_client *c, const struct imap_resp *r, void *arg)
 
 /* Run a command on the server; its untagged FETCH/SEARCH, flattened. */
 static char *
-srv_cmd(struct srv *s, const char *fmt, const char *arg1, const char *arg2,
+srv_cmd(struct test_imap *s, const char *fmt, const char *arg1,
+    const char *arg2,
     size_t len2)
 {
 	struct answer	a;
@@ -146,7 +107,7 @@ srv_cmd(struct srv *s, const char *fmt, const char *arg1, const char *arg2,
 
 /* A command whose failure does not matter (cleaning up). */
 static void
-srv_try(struct srv *s, const char *fmt, const char *arg1)
+srv_try(struct test_imap *s, const char *fmt, const char *arg1)
 {
 	struct answer	a;
 
@@ -159,7 +120,7 @@ srv_try(struct srv *s, const char *fmt, const char *arg1)
 }
 
 static void
-srv_do(struct srv *s, const char *fmt, const char *arg1)
+srv_do(struct test_imap *s, const char *fmt, const char *arg1)
 {
 	free(srv_cmd(s, fmt, arg1, "", 0));
 }
@@ -175,7 +136,7 @@ message(const char *subject, const char *id)
 }
 
 static void
-srv_append(struct srv *s, const char *mbox, const char *subject,
+srv_append(struct test_imap *s, const char *mbox, const char *subject,
     const char *id)
 {
 	char	*m = message(subject, id);
@@ -335,7 +296,7 @@ teardown(void)
 
 START_TEST(sync_both_ways)
 {
-	struct srv		 s;
+	struct test_imap		 s;
 	struct store_folder	*f;
 	struct store_err	 err;
 	char			*out, *v, *m, id[64];
@@ -506,7 +467,7 @@ START_TEST(sync_both_ways)
 	ck_assert_int_gt(strlen(out), 0);
 	ck_assert_ptr_null(strchr(out, ','));
 	free(out);
-	srv_close(&s);
+	test_imap_close(&s);
 }
 END_TEST
 
@@ -514,7 +475,7 @@ static void	check_exact(int n, const char *folder);
 
 START_TEST(sync_uidvalidity_reset)
 {
-	struct srv	 s;
+	struct test_imap	 s;
 	char		 subj[16], id[32], *out, *trace;
 	int		 k;
 
@@ -548,7 +509,7 @@ START_TEST(sync_uidvalidity_reset)
 	out = run_sync();
 	ck_assert_ptr_nonnull(strstr(out, "bob/Renew: 0 new, 0 sent"));
 	free(out);
-	srv_close(&s);
+	test_imap_close(&s);
 }
 END_TEST
 
@@ -610,7 +571,7 @@ check_exact(int n, const char *folder)
 START_TEST(sync_killed_anywhere)
 {
 	static const int	 delays[] = { 30, 60, 90, 120, 160, 220, 300 };
-	struct srv		 s;
+	struct test_imap		 s;
 	char			 subj[16], id[32], *out;
 	size_t			 i;
 	int			 k;
@@ -671,13 +632,13 @@ START_TEST(sync_killed_anywhere)
 	}
 	free(run_sync());
 	check_exact(401, "Killed");
-	srv_close(&s);
+	test_imap_close(&s);
 }
 END_TEST
 
 START_TEST(sync_upload_journal)
 {
-	struct srv		 s;
+	struct test_imap		 s;
 	struct store_err	 err;
 	char			*m, *path, *name = NULL, *j, *out;
 	FILE			*fp;
@@ -723,7 +684,7 @@ START_TEST(sync_upload_journal)
 	free(j);
 	free(name);
 	free(path);
-	srv_close(&s);
+	test_imap_close(&s);
 }
 END_TEST
 
@@ -793,7 +754,7 @@ digest_view(const char *dir)
 
 START_TEST(sync_same_as_mbsync)
 {
-	struct srv	 s;
+	struct test_imap	 s;
 	char		 subj[16], id[32], *rc, *mine, *theirs, *cmd;
 	FILE		*fp;
 	int		 k;
@@ -813,7 +774,7 @@ START_TEST(sync_same_as_mbsync)
 	srv_do(&s, "SELECT %m", "Compare");
 	srv_do(&s, "UID STORE 1:10 +FLAGS.SILENT (\\Seen)", "");
 	srv_do(&s, "UID STORE 5:7 +FLAGS.SILENT (\\Flagged \\Answered)", "");
-	srv_close(&s);
+	test_imap_close(&s);
 	free(run_sync());
 	rc = xasprintf("%s/mbsyncrc", home);
 	fp = fopen(rc, "w");

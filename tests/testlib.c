@@ -309,3 +309,53 @@ test_sort_strings(char **v, size_t n)
 	if (n > 1)
 		qsort(v, n, sizeof(*v), strp_cmp);
 }
+
+static void
+test_imap_ready(struct imap_client *c, bool ok, void *arg)
+{
+	struct test_imap	*t = arg;
+
+	t->ready = true;
+	t->ok = ok;
+	if (!ok)
+		(void)snprintf(t->err, sizeof(t->err), "%s",
+		    imap_client_error(c));
+}
+
+void
+test_imap_open(struct test_imap *t, enum imap_tls_mode mode,
+    enum imap_auth_mech mech, const char *user, const char *password,
+    imap_unsolicited_cb *unsolicited)
+{
+	struct imap_client_params	p;
+	char				err[512];
+
+	memset(t, 0, sizeof(*t));
+	t->loop = net_loop_new();
+	t->ctx = net_tls_ctx_new(test_env("MAILTEST_CA_FILE"), err,
+	    sizeof(err));
+	ck_assert_msg(t->ctx != NULL, "%s", err);
+	memset(&p, 0, sizeof(p));
+	p.net.host = test_env("MAILTEST_HOST");
+	p.net.port = test_env(mode == IMAP_TLS_IMPLICIT ?
+	    "MAILTEST_IMAPS_PORT" : "MAILTEST_IMAP_PORT");
+	p.net.tls_ctx = t->ctx;
+	p.net.tls_name = test_env("MAILTEST_TLS_SERVERNAME");
+	p.net.io_timeout_ms = 20000;
+	p.mode = mode;
+	p.mech = mech;
+	p.user = user;
+	p.secret = password;
+	p.unsolicited = unsolicited;
+	t->c = imap_client_connect(t->loop, &p, test_imap_ready, t);
+	(void)imap_client_wait(t->c, &t->ready);
+	ck_assert(t->ready);
+}
+
+void
+test_imap_close(struct test_imap *t)
+{
+	imap_client_close(&t->c);
+	net_loop_free(&t->loop);
+	net_tls_ctx_free(&t->ctx);
+}

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "imap.h"
 #include "net.h"
 
 /* Unit suites (tests/run). */
@@ -102,6 +103,23 @@ struct test_run {
 struct test_run test_run_facteur(const char *home, const char *const *args,
 	    const char *const *env, const char *outpath);
 void	 test_run_free(struct test_run *r);
+
+/* An IMAP client logged in to the test Dovecot (run-servers suites). */
+struct test_imap {
+	struct net_loop		*loop;
+	struct net_tls_ctx	*ctx;
+	struct imap_client	*c;
+	bool			 ready, ok;
+	char			 err[512];	/* why not ok */
+};
+
+/* Connect (IMAPS for IMAP_TLS_IMPLICIT, else the STARTTLS port) as user
+ * with password, the test CA trusted, and wait until logged in or
+ * refused (t->ok, t->err). unsolicited may be NULL. */
+void	 test_imap_open(struct test_imap *t, enum imap_tls_mode mode,
+	    enum imap_auth_mech mech, const char *user, const char *password,
+	    imap_unsolicited_cb *unsolicited);
+void	 test_imap_close(struct test_imap *t);
 
 /* Sort n strings in strcmp() order. */
 void	 test_sort_strings(char **v, size_t n);
