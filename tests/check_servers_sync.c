@@ -91,8 +91,7 @@ ans_done(struct imap_client *c, const struct imap_resp *r, void *arg)
 /* Run a command on the server; its untagged FETCH/SEARCH, flattened. */
 static char *
 srv_cmd(struct test_imap *s, const char *fmt, const char *arg1,
-    const char *arg2,
-    size_t len2)
+    const char *arg2, size_t len2)
 {
 	struct answer	a;
 
