@@ -87,6 +87,80 @@ bool	sync_state_name_ok(const char *s, size_t n);
 struct sync_entry *sync_state_find(const struct sync_state *st,
 	    uint32_t uid);
 
+/*
+ * The sync's small files: read path whole into b (at most max bytes; b
+ * is initialised here and the caller's to free on 0): 0, 1 when there is
+ * no such file (b empty), -1 with the reason. Replace dir/name with b's
+ * bytes: written aside, fsync'd, renamed, dir fsync'd.
+ */
+struct buf;
+int	sync_file_read(const char *path, size_t max, struct buf *b,
+	    struct store_err *err);
+int	sync_file_replace(const char *dir, const char *name,
+	    const struct buf *b, struct store_err *err);
+
+/* ------------------------------------------------------------------ */
+/* The account's folders                                               */
+
+/*
+ * ".facteur-folders" at the root of the account's store records what
+ * the last sync saw of the server's folders, so that the next one can
+ * tell a folder deleted or renamed on one side from one new on the
+ * other, and the special folders the server names (SPECIAL-USE):
+ *
+ *   facteur-folders 1
+ *   special sent Sent
+ *   folder 1700000001 Archives/2024
+ *
+ * "folder UIDVALIDITY NAME": a local folder name, to the end of the line.
+ */
+#define SYNC_FOLDERS_FILE	".facteur-folders"
+
+enum sync_special {
+	SYNC_SPECIAL_SENT,
+	SYNC_SPECIAL_DRAFTS,
+	SYNC_SPECIAL_TRASH,
+	SYNC_SPECIAL_JUNK,
+	SYNC_SPECIAL_ARCHIVE,
+	SYNC_SPECIAL_N
+};
+
+struct sync_folder_rec {
+	char		*name;		/* local folder name, owned */
+	uint32_t	 uidvalidity;
+};
+
+struct sync_folders {
+	char			*special[SYNC_SPECIAL_N];  /* owned, or NULL */
+	struct sync_folder_rec	*v;		/* sorted by name */
+	size_t			 n, cap;
+};
+
+void	sync_folders_init(struct sync_folders *sf);
+void	sync_folders_free(struct sync_folders *sf);
+/* Parse the file's bytes; -1 with the line and what was expected. */
+int	sync_folders_parse(struct sync_folders *sf, const char *data,
+	    size_t len, struct store_err *err);
+/* Read ROOT/.facteur-folders: a missing file is an empty record (0). */
+int	sync_folders_load(struct sync_folders *sf, const char *root,
+	    struct store_err *err);
+int	sync_folders_save(const struct sync_folders *sf, const char *root,
+	    struct store_err *err);
+/* Add or update a folder (name copied; must be store_folder_name_ok). */
+void	sync_folders_set(struct sync_folders *sf, const char *name,
+	    uint32_t uidvalidity);
+void	sync_folders_drop(struct sync_folders *sf, const char *name);
+const struct sync_folder_rec *sync_folders_find(const struct sync_folders *sf,
+	    const char *name);
+/* "sent", "drafts", "trash", "junk", "archive". */
+const char *sync_special_word(enum sync_special which);
+/*
+ * The local folder the server names for a special use at the last sync,
+ * read from ROOT's record; owned by the caller, NULL when unknown (the
+ * config's sent-folder and the like come first: the caller's choice).
+ */
+char	*sync_special_folder_new(const char *root, enum sync_special which);
+
 /* ------------------------------------------------------------------ */
 /* Synchronising                                                       */
 

@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "imap.h"
 #include "store.h"
+#include "sync.h"
 #include "tests.h"
 
 static char	home[256];
@@ -337,15 +338,38 @@ START_TEST(sync_both_ways)
 	ck_assert_ptr_nonnull(strstr(v, "m00|;m01|;"));
 	ck_assert_ptr_nonnull(strstr(v, "m29|;"));
 	free(v);
-	/* An unchanged account syncs to nothing, in one round trip per
-	 * folder (SELECT: CONDSTORE says nothing changed), and the trace
-	 * never shows the password. */
+	/* An unchanged account syncs to nothing, in one round trip for
+	 * the account (LIST-STATUS says nothing changed: no SELECT), and
+	 * the trace never shows the password. */
 	out = run_sync_v(&m);
 	ck_assert_ptr_nonnull(strstr(out, "bob/INBOX: 0 new, 0 sent, 0 flag "
 	    "changes down, 0 up, 0 deleted here, 0 there"));
-	ck_assert_int_eq(count(m, "C: "), count(out, "\n") + 4);
-	ck_assert_int_eq(count(m, " SELECT "), count(out, "\n"));
+	ck_assert_msg(strstr(m, " LIST \"\" \"*\" RETURN (SPECIAL-USE STATUS "
+	    "(MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ))") != NULL, "%s", m);
+	ck_assert_int_eq(count(m, " SELECT "), 0);
+	ck_assert_msg(count(m, "C: ") == 6, "%s", m);
 	ck_assert_int_eq(count(m, "FETCH"), 0);
+	ck_assert_msg(strstr(m, "C: f2 ID (\"name\" \"facteur\"") != NULL,
+	    "%s", m);
+	{
+		/* The special folders the server names are recorded. */
+		char		*rec = xasprintf("%s/.facteur-folders", root), *t;
+		struct buf	 b;
+
+		buf_init(&b, 1 << 20);
+		ck_assert_int_eq(test_read_file(rec, &b), 0);
+		t = buf_take(&b);
+		ck_assert_ptr_nonnull(strstr(t, "special sent Sent\n"));
+		ck_assert_ptr_nonnull(strstr(t, "special drafts Drafts\n"));
+		ck_assert_ptr_nonnull(strstr(t, "special trash Trash\n"));
+		ck_assert_ptr_nonnull(strstr(t, "special junk Junk\n"));
+		ck_assert_ptr_nonnull(strstr(t, " Archives/2024\n"));
+		free(t);
+		free(rec);
+		t = sync_special_folder_new(root, SYNC_SPECIAL_SENT);
+		ck_assert_str_eq(t, "Sent");
+		free(t);
+	}
 	ck_assert_ptr_nonnull(strstr(m, "C: f1 AUTHENTICATE PLAIN ***\n"));
 	ck_assert_ptr_null(strstr(m, test_env("MAILTEST_PASS2")));
 	free(m);

@@ -25,6 +25,18 @@
 #define FETCH_CHUNK	500	/* messages per UID FETCH of bodies */
 #define SET_MAX		(8 * 1024)	/* bytes of one sequence set */
 
+struct mailbox {
+	char		*name;		/* UTF-8, as the server spells it */
+	char		*folder;	/* local; NULL: not synced */
+	char		 delim;
+	unsigned	 special;	/* 1 << SYNC_SPECIAL_* */
+	bool		 noselect;
+	/* LIST-STATUS or STATUS, when the server gave them. */
+	bool		 have_status;
+	uint32_t	 uidvalidity, uidnext, messages;
+	uint64_t	 modseq;
+};
+
 struct ctx {
 	const struct cfg_account *a;
 	const struct sync_opts	*o;
@@ -1146,8 +1158,31 @@ recover_journal(struct folder_run *fr, char *err, size_t errlen)
 	return rc;
 }
 
-/* Files the state does not know: downloaded before a crash (UID tag,
- * same UIDVALIDITY) are adopted; the others go up. */
+/*
+ * Whether local file i is the server's message of this size as a
+ * download writes it (line ends made LF): its bytes plus one per line end
+ * make RFC822.SIZE. A UID tag alone proves nothing: a file moved here
+ * from another folder keeps that folder's tag.
+ */
+static bool
+same_size(struct store_folder *f, size_t i, uint64_t size)
+{
+	struct store_err	 serr;
+	char			*data;
+	size_t			 len, k, lines = 0;
+
+	if (store_folder_msg(f, i)->size > size ||
+	    store_msg_read_new(f, i, &data, &len, &serr) == -1)
+		return false;
+	for (k = 0; k < len; k++)
+		lines += data[k] == '\n';
+	free(data);
+	return (uint64_t)len + lines == size;
+}
+
+/* Files the state does not know: downloaded before a crash (UID tag of
+ * this folder, same UIDVALIDITY, same size) are adopted; the others go
+ * up. */
 static void
 folder_unknown_files(struct folder_run *fr, bool trust_tags)
 {
@@ -1173,16 +1208,16 @@ folder_unknown_files(struct folder_run *fr, bool trust_tags)
 		uid = name_uid(m->name, store_name_unique_len(m->name));
 		if (uid != 0 && trust_tags) {
 			sm = srv_find(&fr->srv, uid);
-			if (sm != NULL && !sm->seen_here) {
+			if (sm != NULL && !sm->seen_here &&
+			    same_size(fr->f, i, sm->size)) {
 				sm->seen_here = true;
 				sync_state_add(&fr->st, uid, m->flags, m->name,
 				    store_name_unique_len(m->name));
+				continue;
 			}
-			/* A tagged file the server no longer has stays
-			 * here: never uploaded (it came from there). */
-			continue;
-		}
-		if (uid != 0)
+			/* Moved here from another folder, or its message
+			 * left the server since: it goes up (kept). */
+		} else if (uid != 0)
 			continue;	/* another UIDVALIDITY's copy */
 		fr->upl[fr->nupl++] = i;
 	}
@@ -1194,9 +1229,20 @@ fail_folder(struct folder_run *fr, const char *msg)
 	emit(fr->x, SYNC_EV_ERROR, fr->folder, &fr->cnt, msg);
 }
 
-static int
-sync_folder(struct ctx *x, const char *mbox, const char *folder)
+/* The server's STATUS says nothing changed there since the last sync. */
+static bool
+status_unchanged(const struct folder_run *fr, const struct mailbox *mb)
 {
+	return mb->have_status && fr->st.modseq != 0 &&
+	    mb->uidvalidity == fr->st.uidvalidity &&
+	    mb->modseq == fr->st.modseq && mb->uidnext == fr->st.uidnext &&
+	    mb->messages == fr->st.n;
+}
+
+static int
+sync_folder(struct ctx *x, struct mailbox *mb)
+{
+	const char		*mbox = mb->name, *folder = mb->folder;
 	struct folder_run	 fr;
 	struct down		 d;
 	struct store_err	 serr;
@@ -1210,9 +1256,18 @@ sync_folder(struct ctx *x, const char *mbox, const char *folder)
 	fr.mbox = mbox;
 	fr.folder = folder;
 	err[0] = '\0';
-	if (folder_open(&fr, err, sizeof(err)) == -1 ||
-	    folder_server(&fr, &reset, err, sizeof(err)) == -1)
+	if (folder_open(&fr, err, sizeof(err)) == -1)
 		goto out;
+	if (status_unchanged(&fr, mb) && local_unchanged(&fr)) {
+		/* LIST-STATUS or STATUS said it all: not even a SELECT. */
+		rc = 0;
+		mb->uidvalidity = fr.st.uidvalidity;
+		emit(x, SYNC_EV_DONE, folder, &fr.cnt, NULL);
+		goto out;
+	}
+	if (folder_server(&fr, &reset, err, sizeof(err)) == -1)
+		goto out;
+	mb->uidvalidity = fr.srv.uidvalidity;
 	if (!reset && server_unchanged(&fr) && local_unchanged(&fr)) {
 		/* Neither side moved: the SELECT was all it took. */
 		rc = 0;
@@ -1321,62 +1376,270 @@ out:
 /* ------------------------------------------------------------------ */
 /* The account                                                         */
 
-struct mailbox {
-	char	*name;		/* UTF-8 */
-	char	*folder;	/* local */
-};
-
 struct list_run {
 	struct ctx	*x;
 	struct mailbox	*v;
 	size_t		 n, cap;
+	char		*prefix;	/* personal namespace, or NULL */
+	char		 ns_delim;
 };
 
-static void
-mailbox_untagged(struct imap_client *c, const struct imap_resp *r,
-    void *arg)
-{
-	struct list_run	*l = arg;
-	char		*raw, *name, *folder, why[256];
-	char		 delim = 0;
-	size_t		 i;
+static const struct {
+	const char		*attr;
+	enum sync_special	 which;
+} special_attrs[] = {
+	{ "\\Sent", SYNC_SPECIAL_SENT }, { "\\Drafts", SYNC_SPECIAL_DRAFTS },
+	{ "\\Trash", SYNC_SPECIAL_TRASH }, { "\\Junk", SYNC_SPECIAL_JUNK },
+	{ "\\Archive", SYNC_SPECIAL_ARCHIVE },
+};
 
-	(void)c;
-	if (strcmp(r->name, "LIST") != 0 || r->n != 3 ||
-	    r->items[0].type != IMAP_LIST)
-		return;
-	for (i = 0; i < r->items[0].n; i++)
-		if (imap_item_is(&r->items[0].items[i], "\\Noselect") ||
-		    imap_item_is(&r->items[0].items[i], "\\NonExistent"))
-			return;
+static struct mailbox *
+mailbox_find(const struct list_run *l, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+/* "* LIST (attrs) delim name [ext]" */
+static void
+list_line(struct list_run *l, const struct imap_resp *r)
+{
+	const struct imap_item	*attrs = &r->items[0];
+	struct mailbox		 mb;
+	char			*raw;
+	size_t			 i, k;
+
+	memset(&mb, 0, sizeof(mb));
+	for (i = 0; i < attrs->n; i++) {
+		if (imap_item_is(&attrs->items[i], "\\Noselect") ||
+		    imap_item_is(&attrs->items[i], "\\NonExistent"))
+			mb.noselect = true;
+		for (k = 0; k < sizeof(special_attrs) /
+		    sizeof(special_attrs[0]); k++)
+			if (imap_item_is(&attrs->items[i],
+			    special_attrs[k].attr))
+				mb.special |= 1u << special_attrs[k].which;
+	}
 	if (r->items[1].type == IMAP_STRING && r->items[1].len == 1)
-		delim = r->items[1].s[0];
-	raw = imap_item_strdup(&r->items[2]);
-	if (raw == NULL)
+		mb.delim = r->items[1].s[0];
+	if ((raw = imap_item_strdup(&r->items[2])) == NULL)
 		return;
-	name = imap_mutf7_decode(raw, strlen(raw));
-	if (name == NULL) {
+	mb.name = imap_mutf7_decode(raw, strlen(raw));
+	if (mb.name == NULL) {
 		emit(l->x, SYNC_EV_ERROR, raw, NULL, "not valid modified "
 		    "UTF-7; skipped");
 		free(raw);
 		return;
 	}
-	folder = imap_mailbox_to_folder(name, delim, why, sizeof(why));
-	if (folder == NULL) {
-		emit(l->x, SYNC_EV_ERROR, name, NULL, why);
-		free(raw);
-		free(name);
+	free(raw);
+	if (mailbox_find(l, mb.name) != NULL) {
+		free(mb.name);
 		return;
 	}
-	l->x->delim = delim;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 16;
 		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
 	}
-	l->v[l->n].name = name;
-	l->v[l->n].folder = folder;
-	l->n++;
+	l->v[l->n++] = mb;
+}
+
+/* "* STATUS name (MESSAGES n UIDNEXT n UIDVALIDITY n HIGHESTMODSEQ n)" */
+static void
+status_line(struct list_run *l, const struct imap_resp *r)
+{
+	const struct imap_item	*it;
+	struct mailbox		*mb;
+	char			*raw, *name;
+	uint64_t		 v[4];
+	bool			 got[4] = { false, false, false, false };
+	static const char *const words[4] = {
+		"MESSAGES", "UIDNEXT", "UIDVALIDITY", "HIGHESTMODSEQ"
+	};
+	size_t			 i, k;
+
+	if ((raw = imap_item_strdup(&r->items[0])) == NULL)
+		return;
+	name = imap_mutf7_decode(raw, strlen(raw));
 	free(raw);
+	if (name == NULL || (mb = mailbox_find(l, name)) == NULL) {
+		free(name);
+		return;
+	}
+	free(name);
+	it = &r->items[1];
+	for (i = 0; i + 1 < it->n; i += 2)
+		for (k = 0; k < 4; k++)
+			if (imap_item_is(&it->items[i], words[k]))
+				got[k] = imap_item_number(&it->items[i + 1],
+				    k == 3 ? (UINT64_MAX >> 1) : UINT32_MAX,
+				    &v[k]);
+	if (!got[0] || !got[1] || !got[2])
+		return;
+	mb->have_status = true;
+	mb->messages = (uint32_t)v[0];
+	mb->uidnext = (uint32_t)v[1];
+	mb->uidvalidity = (uint32_t)v[2];
+	mb->modseq = got[3] ? v[3] : 0;
+}
+
+/* "* NAMESPACE ((prefix delim) ...) other shared": the first personal
+ * one. */
+static void
+namespace_line(struct list_run *l, const struct imap_resp *r)
+{
+	const struct imap_item	*ns;
+
+	if (r->items[0].type != IMAP_LIST || r->items[0].n == 0)
+		return;
+	ns = &r->items[0].items[0];
+	if (ns->type != IMAP_LIST || ns->n < 2 || ns->items[0].type !=
+	    IMAP_STRING)
+		return;
+	free(l->prefix);
+	l->prefix = imap_item_strdup(&ns->items[0]);
+	if (ns->items[1].type == IMAP_STRING && ns->items[1].len == 1)
+		l->ns_delim = ns->items[1].s[0];
+}
+
+static void
+account_untagged(struct imap_client *c, const struct imap_resp *r,
+    void *arg)
+{
+	struct list_run	*l = arg;
+
+	(void)c;
+	if (strcmp(r->name, "LIST") == 0 && r->n >= 3 &&
+	    r->items[0].type == IMAP_LIST)
+		list_line(l, r);
+	else if (strcmp(r->name, "STATUS") == 0 && r->n == 2 &&
+	    r->items[1].type == IMAP_LIST)
+		status_line(l, r);
+	else if (strcmp(r->name, "NAMESPACE") == 0 && r->n >= 1)
+		namespace_line(l, r);
+}
+
+/*
+ * The server's name without the personal namespace's prefix ("INBOX."
+ * on servers that keep every folder under INBOX), so that the local
+ * folders are "Sent", not "INBOX/Sent"; INBOX itself keeps its name.
+ * Points into name.
+ */
+static const char *
+strip_prefix(const struct list_run *l, const char *name)
+{
+	size_t	n = l->prefix != NULL ? strlen(l->prefix) : 0;
+
+	if (n == 0 || strncmp(name, l->prefix, n) != 0 || name[n] == '\0')
+		return name;
+	return name + n;
+}
+
+/* The server's name for a local folder: the prefix added back. Owned;
+ * NULL when it cannot be named there. */
+static char *
+mailbox_of_folder(const struct list_run *l, const char *folder)
+{
+	char	 delim = l->x->delim != 0 ? l->x->delim : l->ns_delim != 0 ?
+	    l->ns_delim : '/';
+	char	*m = imap_folder_to_mailbox(folder, delim), *full;
+
+	if (m == NULL || l->prefix == NULL || l->prefix[0] == '\0' ||
+	    strcmp(folder, "INBOX") == 0)
+		return m;
+	full = xasprintf("%s%s", l->prefix, m);
+	free(m);
+	return full;
+}
+
+/* Local names for the listed mailboxes, each once. */
+static void
+name_folders(struct list_run *l)
+{
+	struct mailbox	*mb;
+	char		 why[256];
+	size_t		 i, k;
+
+	for (i = 0; i < l->n; i++) {
+		mb = &l->v[i];
+		if (mb->noselect)
+			continue;
+		mb->folder = imap_mailbox_to_folder(strip_prefix(l, mb->name),
+		    mb->delim, why, sizeof(why));
+		if (mb->folder == NULL) {
+			emit(l->x, SYNC_EV_ERROR, mb->name, NULL, why);
+			continue;
+		}
+		for (k = 0; k < i; k++)
+			if (l->v[k].folder != NULL &&
+			    strcmp(l->v[k].folder, mb->folder) == 0)
+				break;
+		if (k < i) {
+			emit(l->x, SYNC_EV_ERROR, mb->name, NULL, "another "
+			    "server folder has the same local name; skipped");
+			free(mb->folder);
+			mb->folder = NULL;
+			continue;
+		}
+		if (mb->delim != 0)
+			l->x->delim = mb->delim;
+	}
+}
+
+/*
+ * The account's folders: NAMESPACE, then LIST with the special uses and,
+ * where LIST-STATUS exists, every folder's status in the same answer
+ * (else STATUS for each, pipelined): one round trip for an account whose
+ * folders did not change.
+ */
+static int
+list_account(struct ctx *x, struct list_run *l, char *err, size_t errlen)
+{
+	uint32_t	caps = imap_client_caps(x->c);
+	struct wait	w;
+	const char	*su = (caps & IMAP_CAP_SPECIAL_USE) ? "SPECIAL-USE " :
+	    "";
+	const char	*ms = (caps & IMAP_CAP_CONDSTORE) ? " HIGHESTMODSEQ" :
+	    "";
+	size_t		 i, left = 0;
+
+	if (caps & IMAP_CAP_NAMESPACE)
+		(void)imap_client_cmd(x->c, account_untagged, NULL, l,
+		    "NAMESPACE");
+	if (caps & IMAP_CAP_LIST_STATUS) {
+		if (run(x, account_untagged, l, &w, err, errlen,
+		    "LIST \"\" \"*\" RETURN (%sSTATUS (MESSAGES UIDNEXT "
+		    "UIDVALIDITY%s))", su, ms) == -1)
+			return -1;
+	} else if (run(x, account_untagged, l, &w, err, errlen,
+	    "LIST \"\" \"*\"") == -1)
+		return -1;
+	name_folders(l);
+	if (caps & IMAP_CAP_LIST_STATUS)
+		return 0;
+	/* STATUS for the folders synced before (the others are selected
+	 * anyway), all at once. */
+	for (i = 0; i < l->n; i++) {
+		char	*p;
+		bool	 known;
+
+		if (l->v[i].folder == NULL)
+			continue;
+		p = xasprintf("%s/%s/%s", x->a->store_path, l->v[i].folder,
+		    SYNC_STATE_FILE);
+		known = access(p, F_OK) == 0;
+		free(p);
+		if (known && imap_client_cmd(x->c, account_untagged, NULL, l,
+		    "STATUS %m (MESSAGES UIDNEXT UIDVALIDITY%s)", l->v[i].name,
+		    ms) == 0)
+			left++;
+	}
+	if (left > 0 && run(x, NULL, NULL, &w, err, errlen, "NOOP") == -1)
+		return -1;
+	return 0;
 }
 
 /* mkdir -p, private: the store holds someone's mail. */
@@ -1407,16 +1670,17 @@ make_root(const char *dir, char *err, size_t errlen)
 	return rc;
 }
 
-/* Whether the server listed this local folder. */
-static bool
+/* The listed mailbox synced as this local folder, or NULL. */
+static struct mailbox *
 listed(const struct list_run *l, const char *folder)
 {
 	size_t	i;
 
 	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].folder, folder) == 0)
-			return true;
-	return false;
+		if (l->v[i].folder != NULL &&
+		    strcmp(l->v[i].folder, folder) == 0)
+			return &l->v[i];
+	return NULL;
 }
 
 /*
@@ -1426,11 +1690,12 @@ listed(const struct list_run *l, const char *folder)
  * mail is nowhere else) and the user told.
  */
 static int
-local_folders(struct ctx *x, const struct list_run *l)
+local_folders(struct ctx *x, struct list_run *l, struct sync_folders *rec)
 {
 	struct store_err	 serr;
 	struct wait		 w;
-	char			**names, *path, *mbox, err[BOUND_ERRMSG];
+	struct mailbox		 mb;
+	char			**names, *path, err[BOUND_ERRMSG];
 	size_t			 n, i;
 	int			 rc = 0;
 
@@ -1439,7 +1704,7 @@ local_folders(struct ctx *x, const struct list_run *l)
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (listed(l, names[i]))
+		if (listed(l, names[i]) != NULL)
 			continue;
 		path = xasprintf("%s/%s/%s", x->a->store_path, names[i],
 		    SYNC_STATE_FILE);
@@ -1450,9 +1715,10 @@ local_folders(struct ctx *x, const struct list_run *l)
 			continue;
 		}
 		free(path);
-		mbox = imap_folder_to_mailbox(names[i], x->delim != 0 ?
-		    x->delim : '/');
-		if (mbox == NULL) {
+		memset(&mb, 0, sizeof(mb));
+		mb.folder = names[i];
+		mb.name = mailbox_of_folder(l, names[i]);
+		if (mb.name == NULL) {
 			emit(x, SYNC_EV_ERROR, names[i], NULL, "cannot be "
 			    "named on the server (its hierarchy delimiter is "
 			    "in the name)");
@@ -1460,15 +1726,41 @@ local_folders(struct ctx *x, const struct list_run *l)
 			continue;
 		}
 		if (run(x, NULL, NULL, &w, err, sizeof(err), "CREATE %m",
-		    mbox) == -1) {
+		    mb.name) == -1) {
 			emit(x, SYNC_EV_ERROR, names[i], NULL, err);
 			rc = -1;
-		} else if (sync_folder(x, mbox, names[i]) == -1)
+		} else if (sync_folder(x, &mb) == -1)
 			rc = -1;
-		free(mbox);
+		else
+			sync_folders_set(rec, names[i], mb.uidvalidity);
+		free(mb.name);
 	}
 	store_names_free(names, n);
 	return rc;
+}
+
+/* What this sync saw, for the next one and for the interface. */
+static void
+record_folders(struct ctx *x, const struct list_run *l,
+    struct sync_folders *rec)
+{
+	struct store_err	serr;
+	size_t			i, k;
+
+	for (k = 0; k < SYNC_SPECIAL_N; k++) {
+		free(rec->special[k]);
+		rec->special[k] = NULL;
+		for (i = 0; i < l->n && rec->special[k] == NULL; i++)
+			if (l->v[i].folder != NULL &&
+			    (l->v[i].special & (1u << k)))
+				rec->special[k] = xstrdup(l->v[i].folder);
+	}
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].folder != NULL && l->v[i].uidvalidity != 0)
+			sync_folders_set(rec, l->v[i].folder,
+			    l->v[i].uidvalidity);
+	if (sync_folders_save(rec, x->a->store_path, &serr) == -1)
+		emit(x, SYNC_EV_NOTICE, x->a->store_path, NULL, serr.msg);
 }
 
 /* ENABLE's answer: nothing depends on it but HIGHESTMODSEQ showing in
@@ -1537,12 +1829,15 @@ int
 sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
     char *err, size_t errlen)
 {
-	struct ctx	 x;
-	struct list_run	 l;
-	struct wait	 w;
-	size_t		 i;
-	int		 rc = 0;
-	bool		 enable_ok = false;
+	struct ctx		 x;
+	struct list_run		 l;
+	struct sync_folders	 rec;
+	struct store_err	 serr;
+	struct wait		 w;
+	size_t			 i;
+	int			 rc = 0;
+	bool			 enable_ok = false;
+	uint32_t		 caps;
 
 	memset(&x, 0, sizeof(x));
 	memset(&l, 0, sizeof(l));
@@ -1557,26 +1852,37 @@ sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
 	}
 	if (make_root(a->store_path, err, errlen) == -1)
 		return -1;
+	if (sync_folders_load(&rec, a->store_path, &serr) == -1) {
+		/* Only the shortcuts it enables are lost. */
+		emit(&x, SYNC_EV_NOTICE, a->store_path, NULL, serr.msg);
+		sync_folders_init(&rec);
+	}
 	x.loop = net_loop_new();
 	if (connect_account(&x, err, errlen) == -1) {
 		rc = -1;
 		goto out;
 	}
-	/* ENABLE is pipelined with LIST: one round trip for both. */
-	if ((imap_client_caps(x.c) & IMAP_CAP_CONDSTORE) &&
-	    (imap_client_caps(x.c) & IMAP_CAP_ENABLE))
+	caps = imap_client_caps(x.c);
+	/* ID, ENABLE, NAMESPACE and LIST go together: one round trip. */
+	if (caps & IMAP_CAP_ID)
+		(void)imap_client_cmd(x.c, NULL, NULL, NULL, "ID (\"name\" "
+		    "\"facteur\" \"version\" %a)", VERSION);
+	if ((caps & IMAP_CAP_CONDSTORE) && (caps & IMAP_CAP_ENABLE))
 		(void)imap_client_cmd(x.c, NULL, enable_done, &enable_ok,
 		    "ENABLE CONDSTORE");
-	if (run(&x, mailbox_untagged, &l, &w, err, errlen,
-	    "LIST \"\" \"*\"") == -1) {
+	if (list_account(&x, &l, err, errlen) == -1) {
 		rc = -1;
 		goto out;
 	}
-	for (i = 0; i < l.n; i++)
-		if (sync_folder(&x, l.v[i].name, l.v[i].folder) == -1)
+	for (i = 0; i < l.n; i++) {
+		if (l.v[i].folder == NULL)
+			continue;
+		if (sync_folder(&x, &l.v[i]) == -1)
 			rc = 1;
-	if (local_folders(&x, &l) == -1)
+	}
+	if (local_folders(&x, &l, &rec) == -1)
 		rc = 1;
+	record_folders(&x, &l, &rec);
 	if (imap_client_ok(x.c))
 		(void)run(&x, NULL, NULL, &w, err, errlen, "LOGOUT");
 	err[0] = '\0';
@@ -1586,6 +1892,8 @@ out:
 		free(l.v[i].folder);
 	}
 	free(l.v);
+	free(l.prefix);
+	sync_folders_free(&rec);
 	imap_client_close(&x.c);
 	net_loop_free(&x.loop);
 	net_tls_ctx_free(&x.tls);

@@ -260,43 +260,75 @@ sync_state_parse(struct sync_state *st, const char *data, size_t len,
 }
 
 int
+sync_file_read(const char *path, size_t max, struct buf *b,
+    struct store_err *err)
+{
+	char		chunk[65536];
+	ssize_t		r;
+	int		fd;
+
+	buf_init(b, max);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? 1 : fail_path(err, "open", path);
+	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || buf_append(b, chunk, (size_t)r) == -1) {
+			if (r >= 0)
+				errno = EFBIG;
+			(void)close(fd);
+			buf_free(b);
+			return fail_path(err, "read", path);
+		}
+	}
+	(void)close(fd);
+	return 0;
+}
+
+int
 sync_state_load(struct sync_state *st, const char *dir,
     struct store_err *err)
 {
 	char		*path = xasprintf("%s/%s", dir, SYNC_STATE_FILE);
 	struct buf	 b;
-	char		 chunk[65536];
-	ssize_t		 r;
-	int		 fd, rc;
+	int		 rc;
 
 	sync_state_init(st);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		rc = errno == ENOENT ? 0 : fail_path(err, "open", path);
-		free(path);
-		return rc;
-	}
-	buf_init(&b, STATE_MAX);
-	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 || buf_append(&b, chunk, (size_t)r) == -1) {
-			(void)close(fd);
-			buf_free(&b);
-			rc = fail_path(err, "read", path);
-			free(path);
-			return rc;
-		}
-	}
-	(void)close(fd);
+	rc = sync_file_read(path, STATE_MAX, &b, err);
+	free(path);
+	if (rc != 0)
+		return rc == 1 ? 0 : -1;
 	rc = sync_state_parse(st, b.data != NULL ? b.data : "", b.len, err);
 	buf_free(&b);
-	free(path);
 	return rc;
 }
 
 /* ------------------------------------------------------------------ */
 /* Writing                                                             */
+
+int
+sync_file_replace(const char *dir, const char *name, const struct buf *b,
+    struct store_err *err)
+{
+	char	*tmp = xasprintf("%s/%s.tmp", dir, name);
+	char	*path = xasprintf("%s/%s", dir, name);
+	int	 rc = -1;
+
+	(void)unlink(tmp);
+	if (store_file_write_durable(tmp, b->data != NULL ? b->data : "",
+	    b->len, err) == 0) {
+		if (rename(tmp, path) != 0)
+			(void)fail_path(err, "rename", tmp);
+		else
+			rc = store_dir_fsync(dir, err);
+	}
+	if (rc == -1)
+		(void)unlink(tmp);
+	free(tmp);
+	free(path);
+	return rc;
+}
 
 static void
 flag_letters(unsigned flags, char out[8])
@@ -317,9 +349,9 @@ sync_state_save(const struct sync_state *st, const char *dir,
     struct store_err *err)
 {
 	struct buf	 b;
-	char		 fl[8], *tmp, *path;
+	char		 fl[8];
 	size_t		 i;
-	int		 rc = -1;
+	int		 rc;
 
 	buf_init(&b, STATE_MAX);
 	/* uidvalidity 0 is "never synced": no line. */
@@ -366,19 +398,7 @@ sync_state_save(const struct sync_state *st, const char *dir,
 		    st->e[i].name) == -1)
 			goto toolong;
 	}
-	tmp = xasprintf("%s/%s.tmp", dir, SYNC_STATE_FILE);
-	path = xasprintf("%s/%s", dir, SYNC_STATE_FILE);
-	(void)unlink(tmp);
-	if (store_file_write_durable(tmp, b.data, b.len, err) == 0) {
-		if (rename(tmp, path) != 0)
-			(void)fail_path(err, "rename", tmp);
-		else
-			rc = store_dir_fsync(dir, err);
-	}
-	if (rc == -1)
-		(void)unlink(tmp);
-	free(tmp);
-	free(path);
+	rc = sync_file_replace(dir, SYNC_STATE_FILE, &b, err);
 	buf_free(&b);
 	return rc;
 toolong:
