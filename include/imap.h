@@ -122,6 +122,16 @@ bool	 imap_item_number(const struct imap_item *it, uint64_t max,
 /* A string or atom as a NUL-terminated copy (NIL: NULL); NULL too when it
  * holds a NUL byte. Owned. */
 char	*imap_item_strdup(const struct imap_item *it);
+/*
+ * A set of UIDs as a server sends it ("41,43:116,118", as in VANISHED or
+ * COPYUID): fn is called with each range, lo <= hi (a range written
+ * backwards is turned round), in the order written. 0, or -1 when the
+ * text is not such a set (empty, 0, "*", a number over 2^32-1, stray
+ * bytes); fn may have been called for the ranges before the fault.
+ */
+typedef void imap_range_fn(uint32_t lo, uint32_t hi, void *arg);
+int	 imap_uid_set_parse(const char *s, size_t n, imap_range_fn *fn,
+	    void *arg);
 
 /* ------------------------------------------------------------------ */
 /* Reading responses from a connection                                 */

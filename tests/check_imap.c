@@ -509,6 +509,56 @@ START_TEST(test_reader_unterminated)
 }
 END_TEST
 
+/* A UID set, flattened back to "lo-hi;" pieces. */
+static void
+range_out(uint32_t lo, uint32_t hi, void *arg)
+{
+	char	*out = arg;
+	size_t	 n = strlen(out);
+
+	(void)snprintf(out + n, 512 - n, "%u-%u;", (unsigned)lo,
+	    (unsigned)hi);
+}
+
+START_TEST(test_uid_sets)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;	/* NULL: refused */
+	} cases[] = {
+		{ "1", "1-1;" },
+		{ "41,43:116,118", "41-41;43-116;118-118;" },
+		{ "9:3", "3-9;" },
+		{ "4294967295", "4294967295-4294967295;" },
+		{ "1:4294967295", "1-4294967295;" },
+		{ "", NULL }, { "0", NULL }, { "1:0", NULL }, { "*", NULL },
+		{ "1:*", NULL }, { "4294967296", NULL }, { "1,", NULL },
+		{ ",1", NULL }, { "1,,2", NULL }, { "1:2:3", NULL },
+		{ "1 2", NULL }, { "-1", NULL }, { "1a", NULL },
+		{ "99999999999999999999999", NULL },
+	};
+	char	out[512];
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		out[0] = '\0';
+		rc = imap_uid_set_parse(cases[i].in, strlen(cases[i].in),
+		    range_out, out);
+		if (cases[i].out == NULL)
+			ck_assert_msg(rc == -1, "%s accepted", cases[i].in);
+		else {
+			ck_assert_msg(rc == 0, "%s refused", cases[i].in);
+			ck_assert_str_eq(out, cases[i].out);
+		}
+	}
+	/* Not NUL-terminated: only n bytes are read. */
+	out[0] = '\0';
+	ck_assert_int_eq(imap_uid_set_parse("12,13x", 5, range_out, out), 0);
+	ck_assert_str_eq(out, "12-12;13-13;");
+}
+END_TEST
+
 Suite *
 imap_suite(void)
 {
@@ -526,6 +576,7 @@ imap_suite(void)
 	tcase_add_loop_test(tc, test_reader_pieces, 0, 13);
 	tcase_add_test(tc, test_reader_bounds);
 	tcase_add_test(tc, test_reader_unterminated);
+	tcase_add_test(tc, test_uid_sets);
 	suite_add_tcase(s, tc);
 	return s;
 }

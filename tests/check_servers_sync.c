@@ -380,7 +380,12 @@ START_TEST(sync_both_ways)
 	out = srv_cmd(&s, "UID SEARCH SUBJECT %a", "m03", "", 0);
 	srv_do(&s, "UID STORE %s +FLAGS.SILENT (\\Flagged)", out);
 	free(out);
-	free(run_sync());
+	/* QRESYNC: SELECT itself names the change; no listing. */
+	free(run_sync_v(&m));
+	ck_assert_msg(strstr(m, " SELECT INBOX (QRESYNC (") != NULL, "%s", m);
+	ck_assert_ptr_nonnull(strstr(m, "FLAGS (\\Flagged) MODSEQ ("));
+	ck_assert_int_eq(count(m, "UID FETCH"), 0);
+	free(m);
 	v = local_view("INBOX");
 	ck_assert_ptr_nonnull(strstr(v, "m03|F;"));
 	free(v);
@@ -423,8 +428,11 @@ START_TEST(sync_both_ways)
 	srv_do(&s, "UID STORE %s +FLAGS.SILENT (\\Deleted)", out);
 	free(out);
 	srv_do(&s, "EXPUNGE", "");
-	out = run_sync();
+	out = run_sync_v(&m);
 	ck_assert_ptr_nonnull(strstr(out, "1 deleted here, 0 there"));
+	ck_assert_msg(strstr(m, "S: * VANISHED (EARLIER) ") != NULL, "%s", m);
+	ck_assert_int_eq(count(m, "UID FETCH"), 0);
+	free(m);
 	free(out);
 	v = local_view("INBOX");
 	ck_assert_ptr_null(strstr(v, "m09|"));

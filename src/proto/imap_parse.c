@@ -545,3 +545,53 @@ imap_item_strdup(const struct imap_item *it)
 	s[it->len] = '\0';
 	return s;
 }
+
+/* One non-zero 32-bit number at s[*i..]; false when there is none. */
+static bool
+set_number(const char *s, size_t n, size_t *i, uint32_t *out)
+{
+	uint64_t	v = 0;
+	size_t		start = *i;
+
+	while (*i < n && s[*i] >= '0' && s[*i] <= '9') {
+		v = v * 10 + (uint64_t)(s[*i] - '0');
+		if (v > UINT32_MAX)
+			return false;
+		(*i)++;
+	}
+	if (*i == start || v == 0)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+int
+imap_uid_set_parse(const char *s, size_t n, imap_range_fn *fn, void *arg)
+{
+	size_t		i = 0;
+	uint32_t	lo, hi, t;
+
+	if (n == 0)
+		return -1;
+	for (;;) {
+		if (!set_number(s, n, &i, &lo))
+			return -1;
+		hi = lo;
+		if (i < n && s[i] == ':') {
+			i++;
+			if (!set_number(s, n, &i, &hi))
+				return -1;
+			if (hi < lo) {
+				t = lo;
+				lo = hi;
+				hi = t;
+			}
+		}
+		fn(lo, hi, arg);
+		if (i == n)
+			return 0;
+		if (s[i] != ',')
+			return -1;
+		i++;
+	}
+}

@@ -44,6 +44,7 @@ struct ctx {
 	struct net_tls_ctx	*tls;
 	struct imap_client	*c;
 	bool			 ready, ok;
+	bool			 qresync;	/* enabled: SELECT (QRESYNC) */
 	char			 delim;
 };
 
@@ -195,6 +196,12 @@ struct srv {
 	size_t		 n, cap;
 	uint32_t	 uidvalidity, uidnext, exists;
 	uint64_t	 modseq;
+	/* SELECT (QRESYNC): what changed since the last sync. */
+	struct srv_msg	*chg;		/* FETCH: uid and flags */
+	size_t		 nchg, capchg;
+	uint32_t	(*gone)[2];	/* VANISHED (EARLIER) ranges */
+	size_t		 ngone, capgone;
+	bool		 bad_set;	/* a VANISHED that did not parse */
 };
 
 static void
@@ -205,6 +212,8 @@ srv_free(struct srv *s)
 	for (i = 0; i < s->n; i++)
 		free(s->m[i].msgid);
 	free(s->m);
+	free(s->chg);
+	free(s->gone);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -226,6 +235,56 @@ srv_find(struct srv *s, uint32_t uid)
 }
 
 static void
+gone_range(uint32_t lo, uint32_t hi, void *arg)
+{
+	struct srv	*s = arg;
+
+	if (s->ngone == s->capgone) {
+		s->capgone = s->capgone ? s->capgone * 2 : 16;
+		s->gone = xreallocarray(s->gone, s->capgone,
+		    sizeof(*s->gone));
+	}
+	s->gone[s->ngone][0] = lo;
+	s->gone[s->ngone][1] = hi;
+	s->ngone++;
+}
+
+/* SELECT (QRESYNC)'s news: "* VANISHED (EARLIER) 3:5,9" and "* n FETCH
+ * (UID u FLAGS (...) MODSEQ (m))". */
+static void
+qresync_untagged(struct srv *s, const struct imap_resp *r)
+{
+	const struct imap_item	*it;
+	uint64_t		 uid;
+
+	if (strcmp(r->name, "VANISHED") == 0) {
+		it = &r->items[r->n - 1];
+		if (r->n != 2 || r->items[0].type != IMAP_LIST ||
+		    r->items[0].n != 1 ||
+		    !imap_item_is(&r->items[0].items[0], "EARLIER") ||
+		    it->type != IMAP_ATOM ||
+		    imap_uid_set_parse(it->s, it->len, gone_range, s) == -1)
+			s->bad_set = true;
+		return;
+	}
+	if (strcmp(r->name, "FETCH") != 0 || r->n != 1 ||
+	    r->items[0].type != IMAP_LIST ||
+	    (it = fetch_get(&r->items[0], "UID")) == NULL ||
+	    !imap_item_number(it, UINT32_MAX, &uid) || uid == 0 ||
+	    (it = fetch_get(&r->items[0], "FLAGS")) == NULL ||
+	    it->type != IMAP_LIST)
+		return;
+	if (s->nchg == s->capchg) {
+		s->capchg = s->capchg ? s->capchg * 2 : 64;
+		s->chg = xreallocarray(s->chg, s->capchg, sizeof(*s->chg));
+	}
+	memset(&s->chg[s->nchg], 0, sizeof(s->chg[s->nchg]));
+	s->chg[s->nchg].uid = (uint32_t)uid;
+	s->chg[s->nchg].flags = (uint8_t)flags_of(it);
+	s->nchg++;
+}
+
+static void
 select_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
 {
 	struct srv	*s = arg;
@@ -234,6 +293,8 @@ select_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
 	(void)c;
 	if (r->has_number && strcmp(r->name, "EXISTS") == 0)
 		s->exists = r->number;
+	if (r->status == IMAP_ST_NONE && r->n > 0)
+		qresync_untagged(s, r);
 	if (r->status != IMAP_ST_OK || !r->has_code || r->ncode_args < 1 ||
 	    !imap_item_number(&r->code_args[0], UINT64_MAX >> 1, &v))
 		return;
@@ -899,15 +960,94 @@ stamp_settled(struct folder_run *fr)
 	return true;
 }
 
+/* The messages in [lo, hi] are gone (uid 0 until compacted). */
+static void
+srv_vanish(struct srv *s, uint32_t lo, uint32_t hi)
+{
+	size_t	a = 0, b = s->n, mid;
+
+	while (a < b) {
+		mid = a + (b - a) / 2;
+		if (s->m[mid].uid < lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	for (; a < s->n && s->m[a].uid <= hi; a++)
+		if (s->m[a].uid != 0)
+			s->m[a].uid = 0;
+}
+
+/*
+ * SELECT (QRESYNC) told what changed since the last sync: the server's
+ * messages are the state's, less the VANISHED, with the flags its FETCHes
+ * gave, plus the new ones (listed with their sizes). *ok false when that
+ * does not add up to the server's count (the full listing is taken then).
+ */
+static int
+qresync_apply(struct folder_run *fr, bool *ok, char *err, size_t errlen)
+{
+	struct srv	*s = &fr->srv, news;
+	struct srv_msg	*sm;
+	struct wait	 w;
+	size_t		 i, k;
+
+	*ok = false;
+	if (s->bad_set)
+		return 0;
+	srv_from_state(fr);
+	for (i = 0; i < s->ngone; i++)
+		srv_vanish(s, s->gone[i][0], s->gone[i][1]);
+	for (i = k = 0; i < s->n; i++)
+		if (s->m[i].uid != 0)
+			s->m[k++] = s->m[i];
+	s->n = k;
+	for (i = 0; i < s->nchg; i++)
+		if ((sm = srv_find(s, s->chg[i].uid)) != NULL)
+			sm->flags = s->chg[i].flags;
+	memset(&news, 0, sizeof(news));
+	if (s->uidnext > fr->st.uidnext && run(fr->x, list_untagged, &news,
+	    &w, err, errlen, "UID FETCH %u:* (UID FLAGS RFC822.SIZE)",
+	    (unsigned)(fr->st.uidnext > 0 ? fr->st.uidnext : 1)) == -1) {
+		srv_free(&news);
+		return -1;
+	}
+	for (i = 0; i < news.n; i++) {
+		/* "N:*" names the last message even when it is older. */
+		if (news.m[i].uid < fr->st.uidnext ||
+		    srv_find(s, news.m[i].uid) != NULL)
+			continue;
+		if (s->n == s->cap) {
+			s->cap = s->cap * 2 + 16;
+			s->m = xreallocarray(s->m, s->cap, sizeof(*s->m));
+		}
+		s->m[s->n++] = news.m[i];
+		news.m[i].msgid = NULL;
+	}
+	srv_free(&news);
+	qsort(s->m, s->n, sizeof(*s->m), uid_cmp);
+	*ok = s->n == s->exists;
+	return 0;
+}
+
 /* SELECT and the server's UIDs, flags and sizes. */
 static int
 folder_server(struct folder_run *fr, bool *reset, char *err, size_t errlen)
 {
 	struct ctx	*x = fr->x;
 	struct wait	 w;
+	bool		 qr = x->qresync && fr->st.uidvalidity != 0 &&
+	    fr->st.modseq != 0, ok;
+	int		 rc;
 
-	if (run(x, select_untagged, &fr->srv, &w, err, errlen, "SELECT %m",
-	    fr->mbox) == -1)
+	if (qr)
+		rc = run(x, select_untagged, &fr->srv, &w, err, errlen,
+		    "SELECT %m (QRESYNC (%u %U))", fr->mbox,
+		    (unsigned)fr->st.uidvalidity, fr->st.modseq);
+	else
+		rc = run(x, select_untagged, &fr->srv, &w, err, errlen,
+		    "SELECT %m", fr->mbox);
+	if (rc == -1)
 		return -1;
 	if (fr->srv.uidvalidity == 0) {
 		(void)fct_snprintf(err, errlen, "%s: the server gave no "
@@ -921,6 +1061,16 @@ folder_server(struct folder_run *fr, bool *reset, char *err, size_t errlen)
 		 * happened there; one round trip for the folder. */
 		srv_from_state(fr);
 		return 0;
+	}
+	if (!*reset && qr) {
+		if (qresync_apply(fr, &ok, err, errlen) == -1)
+			return -1;
+		if (ok)
+			return 0;
+		/* Start again from the whole listing. */
+		free(fr->srv.m);
+		fr->srv.m = NULL;
+		fr->srv.n = fr->srv.cap = 0;
 	}
 	if (fr->srv.exists > 0 && run(x, list_untagged, &fr->srv, &w, err,
 	    errlen, "UID FETCH 1:* (UID FLAGS RFC822.SIZE)") == -1)
@@ -1763,13 +1913,20 @@ record_folders(struct ctx *x, const struct list_run *l,
 		emit(x, SYNC_EV_NOTICE, x->a->store_path, NULL, serr.msg);
 }
 
-/* ENABLE's answer: nothing depends on it but HIGHESTMODSEQ showing in
- * SELECT, which the folders check for themselves. */
+/* "* ENABLED QRESYNC": SELECT can then say what changed. (CONDSTORE's
+ * HIGHESTMODSEQ the folders check for themselves.) */
 static void
-enable_done(struct imap_client *c, const struct imap_resp *r, void *arg)
+enable_untagged(struct imap_client *c, const struct imap_resp *r,
+    void *arg)
 {
+	struct ctx	*x = arg;
+	size_t		 i;
+
 	(void)c;
-	*(bool *)arg = r != NULL && r->status == IMAP_ST_OK;
+	if (strcmp(r->name, "ENABLED") == 0)
+		for (i = 0; i < r->n; i++)
+			if (imap_item_is(&r->items[i], "QRESYNC"))
+				x->qresync = true;
 }
 
 static void
@@ -1836,7 +1993,6 @@ sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
 	struct wait		 w;
 	size_t			 i;
 	int			 rc = 0;
-	bool			 enable_ok = false;
 	uint32_t		 caps;
 
 	memset(&x, 0, sizeof(x));
@@ -1867,8 +2023,11 @@ sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
 	if (caps & IMAP_CAP_ID)
 		(void)imap_client_cmd(x.c, NULL, NULL, NULL, "ID (\"name\" "
 		    "\"facteur\" \"version\" %a)", VERSION);
-	if ((caps & IMAP_CAP_CONDSTORE) && (caps & IMAP_CAP_ENABLE))
-		(void)imap_client_cmd(x.c, NULL, enable_done, &enable_ok,
+	if ((caps & IMAP_CAP_QRESYNC) && (caps & IMAP_CAP_ENABLE))
+		(void)imap_client_cmd(x.c, enable_untagged, NULL, &x,
+		    "ENABLE QRESYNC");
+	else if ((caps & IMAP_CAP_CONDSTORE) && (caps & IMAP_CAP_ENABLE))
+		(void)imap_client_cmd(x.c, NULL, NULL, NULL,
 		    "ENABLE CONDSTORE");
 	if (list_account(&x, &l, err, errlen) == -1) {
 		rc = -1;

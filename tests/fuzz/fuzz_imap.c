@@ -5,7 +5,9 @@
  * the first byte picks, through the reader, every response it assembles
  * parsed in turn. Every item of a parsed response is walked (so that the
  * sanitizers see any byte out of bounds) and must lie inside the input or
- * be a list; a reader response must never exceed its limits.
+ * be a list; a reader response must never exceed its limits. Every atom
+ * is also read as a UID set (VANISHED, COPYUID): each range it yields is
+ * non-zero and in order, and an accepted set has only digits, ":" and ",".
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +21,27 @@
 static size_t	sink;
 
 static void
+range_ok(uint32_t lo, uint32_t hi, void *arg)
+{
+	(void)arg;
+	if (lo == 0 || hi < lo)
+		abort();
+}
+
+static void
+uid_set(const struct imap_item *it)
+{
+	size_t	j;
+
+	if (imap_uid_set_parse(it->s, it->len, range_ok, NULL) == -1)
+		return;
+	for (j = 0; j < it->len; j++)
+		if ((it->s[j] < '0' || it->s[j] > '9') && it->s[j] != ':' &&
+		    it->s[j] != ',')
+			abort();
+}
+
+static void
 walk(const struct imap_item *it, size_t n, unsigned depth)
 {
 	size_t	i, j;
@@ -30,6 +53,8 @@ walk(const struct imap_item *it, size_t n, unsigned depth)
 			walk(it[i].items, it[i].n, depth + 1);
 			continue;
 		}
+		if (it[i].type == IMAP_ATOM)
+			uid_set(&it[i]);
 		for (j = 0; j < it[i].len; j++)
 			sink += (unsigned char)it[i].s[j];
 	}
