@@ -79,6 +79,8 @@ int	sync_state_save(const struct sync_state *st, const char *dir,
 /* Add an entry (the name is copied); keeps the order by uid. */
 void	sync_state_add(struct sync_state *st, uint32_t uid, unsigned flags,
 	    const char *name, size_t namelen);
+/* Remove uid's entry, if any. */
+void	sync_state_remove(struct sync_state *st, uint32_t uid);
 /* Whether a file name's unique part can be recorded: not empty, not
  * starting with ".", no "/", ":", NUL or line end, at most 512 bytes.
  * Files whose names cannot are left out of the sync (and said so). */

@@ -719,6 +719,118 @@ START_TEST(sync_upload_journal)
 }
 END_TEST
 
+/* The UIDs (a set, "" when none) of a subject in a server folder. */
+static char *
+srv_find_subject(struct test_imap *s, const char *mbox, const char *subj)
+{
+	srv_do(s, "SELECT %m", mbox);
+	return srv_cmd(s, "UID SEARCH SUBJECT %a", subj, "", 0);
+}
+
+START_TEST(sync_moves)
+{
+	struct test_imap	 s;
+	struct store_folder	*in, *ar;
+	struct store_err	 err;
+	char			*out, *trace, *v, *p, *q, *name, *src;
+
+	srv_open(&s);
+	srv_try(&s, "DELETE %m", "MoveSrc");
+	srv_try(&s, "DELETE %m", "MoveDst");
+	srv_do(&s, "CREATE %m", "MoveSrc");
+	srv_do(&s, "CREATE %m", "MoveDst");
+	srv_append(&s, "MoveSrc", "mv-1", "mv-1");
+	srv_append(&s, "MoveSrc", "mv-22", "mv-22");
+	srv_append(&s, "MoveSrc", "mv-333", "mv-333");
+	srv_append(&s, "MoveDst", "dst-1", "dst-1");
+	free(run_sync());
+
+	/* Two messages moved here (the file keeps its name), one of them
+	 * read first: moved there with UID MOVE, nothing uploaded,
+	 * nothing deleted, nothing downloaded. */
+	in = local_open("MoveSrc");
+	ar = local_open("MoveDst");
+	ck_assert_int_eq(store_msg_set_flags(in, local_find(in, "mv-22"),
+	    STORE_SEEN, &err), 0);
+	ck_assert_int_eq(store_msg_move(in, local_find(in, "mv-1"), ar, NULL,
+	    &err), 0);
+	ck_assert_int_eq(store_msg_move(in, local_find(in, "mv-22"), ar,
+	    NULL, &err), 0);
+	store_folder_close(in);
+	store_folder_close(ar);
+	out = run_sync_v(&trace);
+	ck_assert_msg(strstr(trace, " UID MOVE ") != NULL, "%s", trace);
+	ck_assert_msg(strstr(trace, "2 moved to MoveDst") != NULL, "%s",
+	    trace);
+	ck_assert_int_eq(count(trace, " APPEND "), 0);
+	ck_assert_ptr_nonnull(strstr(out, "bob/MoveSrc: 0 new, 0 sent, 0 flag "
+	    "changes down, 0 up, 0 deleted here, 0 there"));
+	ck_assert_msg(strstr(out, "bob/MoveDst: 0 new, 0 sent, 0 flag "
+	    "changes down, 1 up, 0 deleted here, 0 there") != NULL, "%s", out);
+	free(out);
+	free(trace);
+	p = srv_find_subject(&s, "MoveSrc", "mv-");
+	ck_assert_int_eq((int)strlen(p), 1);	/* only mv-333 */
+	free(p);
+	p = srv_find_subject(&s, "MoveDst", "mv-1");
+	ck_assert_int_gt(strlen(p), 0);
+	ck_assert_ptr_null(strchr(p, ','));
+	free(p);
+	p = srv_find_subject(&s, "MoveDst", "mv-22");
+	q = srv_cmd(&s, "UID SEARCH SEEN", "", "", 0);
+	ck_assert_str_eq(p, q);		/* once, and read */
+	free(p);
+	free(q);
+	v = local_view("MoveDst");
+	ck_assert_str_eq(v, "dst-1|;mv-1|;mv-22|S;");
+	free(v);
+	v = local_view("MoveSrc");
+	ck_assert_str_eq(v, "mv-333|;");
+	free(v);
+	out = run_sync();
+	ck_assert_ptr_nonnull(strstr(out, "bob/MoveDst: 0 new, 0 sent, 0 flag "
+	    "changes down, 0 up, 0 deleted here, 0 there"));
+	free(out);
+
+	/* A copy made here keeps its name, so its UID tag names a message
+	 * of the other folder; here that UID is a new server message.
+	 * The tag must not be believed: the new message comes down, the
+	 * copy goes up. */
+	in = local_open("MoveSrc");
+	src = store_msg_path_new(in, local_find(in, "mv-333"));
+	store_folder_close(in);
+	name = strrchr(src, '/') + 1;
+	ck_assert_ptr_nonnull(strstr(name, ",U=3"));
+	srv_append(&s, "MoveDst", "server-side-new", "ssn");	/* UID 3 */
+	q = xasprintf("%s/MoveDst/cur/%s", root, name);
+	{
+		struct buf	b;
+		FILE		*fp;
+
+		buf_init(&b, 1 << 20);
+		ck_assert_int_eq(test_read_file(src, &b), 0);
+		fp = fopen(q, "w");
+		ck_assert_ptr_nonnull(fp);
+		ck_assert_int_eq(fwrite(b.data, 1, b.len, fp), b.len);
+		ck_assert_int_eq(fclose(fp), 0);
+		buf_free(&b);
+	}
+	out = run_sync();
+	ck_assert_msg(strstr(out, "bob/MoveDst: 1 new, 1 sent") != NULL, "%s",
+	    out);
+	free(out);
+	v = local_view("MoveDst");
+	ck_assert_str_eq(v, "dst-1|;mv-1|;mv-22|S;mv-333|;server-side-new|;");
+	free(v);
+	p = srv_find_subject(&s, "MoveDst", "mv-333");
+	ck_assert_int_gt(strlen(p), 0);
+	free(p);
+	free(q);
+	free(src);
+	test_imap_close(&s);
+}
+END_TEST
+
 /* "sha256 flags" of every message file of a maildir folder, sorted. */
 static char *
 digest_view(const char *dir)
@@ -858,6 +970,7 @@ servers_sync_suite(void)
 	tcase_add_test(tc, sync_uidvalidity_reset);
 	tcase_add_test(tc, sync_same_as_mbsync);
 	tcase_add_test(tc, sync_upload_journal);
+	tcase_add_test(tc, sync_moves);
 	suite_add_tcase(s, tc);
 	return s;
 }

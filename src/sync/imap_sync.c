@@ -24,6 +24,7 @@
 
 #define FETCH_CHUNK	500	/* messages per UID FETCH of bodies */
 #define SET_MAX		(8 * 1024)	/* bytes of one sequence set */
+#define JOURNAL_MAX	((size_t)64 * 1024 * 1024)
 
 struct mailbox {
 	char		*name;		/* UTF-8, as the server spells it */
@@ -77,12 +78,14 @@ wait_done(struct imap_client *c, const struct imap_resp *r, void *arg)
 	struct wait	*w = arg;
 	size_t		 i;
 
-	(void)c;
 	w->done = true;
 	if (r == NULL) {
 		w->failed = true;
 		return;
 	}
+	/* The command's own tagged code (COPYUID) is its handler's too. */
+	if (w->u != NULL && r->has_code)
+		w->u(c, r, w->uarg);
 	w->status = r->status;
 	(void)fct_snprintf(w->text, sizeof(w->text), "%.*s",
 	    (int)r->text_len, r->text);
@@ -556,22 +559,6 @@ download(struct ctx *x, struct down *d, const struct uids *want, char *err,
 /* One folder                                                          */
 
 /* A small file into b; -1 when it cannot be read. */
-static int
-read_small(const char *path, struct buf *b)
-{
-	char	chunk[1024];
-	ssize_t	r;
-	int	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-	if (fd < 0)
-		return -1;
-	while ((r = read(fd, chunk, sizeof(chunk))) > 0)
-		if (buf_append(b, chunk, (size_t)r) == -1)
-			break;
-	(void)close(fd);
-	return r < 0 ? -1 : 0;
-}
-
 /* The UID a downloaded file's name carries (",U=42"), or 0. */
 static uint32_t
 name_uid(const char *name, size_t ulen)
@@ -706,6 +693,39 @@ delete_remote(struct ctx *x, const struct uids *u, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Uploads (APPEND) and moves into the folder under way: their files' names
+ * journalled first, so that after a crash the next sync finds them on the
+ * server by Message-ID instead of sending them twice.
+ */
+static int
+journal_write(const char *dir, const char *const *names, size_t n,
+    struct store_err *err)
+{
+	struct buf	b;
+	char		*path = xasprintf("%s/%s", dir, SYNC_JOURNAL_FILE);
+	size_t		 i;
+	int		 rc;
+
+	/* Added to what a crashed sync left, if anything. */
+	rc = sync_file_read(path, JOURNAL_MAX, &b, err);
+	free(path);
+	if (rc == -1)
+		return -1;
+	for (i = 0; i < n && rc != -1; i++)
+		rc = buf_printf(&b, "append %.*s\n",
+		    (int)store_name_unique_len(names[i]), names[i]);
+	if (rc == -1) {
+		buf_free(&b);
+		(void)fct_snprintf(err->msg, sizeof(err->msg),
+		    "%s: journal too large", dir);
+		return -1;
+	}
+	rc = sync_file_replace(dir, SYNC_JOURNAL_FILE, &b, err);
+	buf_free(&b);
+	return rc;
+}
+
 /* Upload local message i: APPEND, then its UID from APPENDUID. */
 static int
 upload(struct ctx *x, struct store_folder *f, size_t i, const char *mbox,
@@ -714,7 +734,7 @@ upload(struct ctx *x, struct store_folder *f, size_t i, const char *mbox,
 	const struct store_msg	*m = store_folder_msg(f, i);
 	struct store_err	 serr;
 	struct wait		 w;
-	char			 fl[128], *journal, *line, *data;
+	char			 fl[128], *journal, *data;
 	struct buf		 crlf;
 	size_t			 len;
 	int			 rc;
@@ -726,14 +746,9 @@ upload(struct ctx *x, struct store_folder *f, size_t i, const char *mbox,
 	/* Journal first: a crash between APPEND and the state is then
 	 * resolved by Message-ID, not by a second upload. */
 	journal = xasprintf("%s/%s", path, SYNC_JOURNAL_FILE);
-	line = xasprintf("append %.*s\n", (int)store_name_unique_len(m->name),
-	    m->name);
-	(void)unlink(journal);
-	if (store_file_write_durable(journal, line, strlen(line), &serr) ==
-	    -1) {
+	if (journal_write(path, &m->name, 1, &serr) == -1) {
 		(void)fct_strlcpy(err, serr.msg, errlen);
 		free(journal);
-		free(line);
 		free(data);
 		return -1;
 	}
@@ -758,7 +773,6 @@ upload(struct ctx *x, struct store_folder *f, size_t i, const char *mbox,
 	if (rc == 0)
 		(void)unlink(journal);
 	free(journal);
-	free(line);
 	free(data);
 	return rc;
 }
@@ -777,6 +791,7 @@ struct folder_run {
 	size_t			 rematched;	/* by Message-ID */
 	size_t			*upl;
 	size_t			 nupl;
+	bool			 journal;	/* one was found */
 };
 
 /* The folder's maildir (made when missing) and its sync state. */
@@ -1258,15 +1273,17 @@ search_untagged(struct imap_client *c, const struct imap_resp *r,
 }
 
 /*
- * An upload was under way when the last sync stopped (the journal names
- * its file): if the server got it, find it by Message-ID and record it,
- * so that it is not uploaded twice.
+ * Uploads or moves were under way when the last sync stopped (the
+ * journal names their files): those the server got are found by
+ * Message-ID and recorded, so that none is sent twice. The journal goes
+ * once the state that records them is saved.
  */
 static int
 recover_journal(struct folder_run *fr, char *err, size_t errlen)
 {
 	char			*path, *line, *nl;
 	struct buf		 b;
+	struct store_err	 serr;
 	const struct store_msg	*m;
 	struct search_hit	 h;
 	struct srv_msg		*sm;
@@ -1275,19 +1292,23 @@ recover_journal(struct folder_run *fr, char *err, size_t errlen)
 	int			 rc = 0;
 
 	path = xasprintf("%s/%s", fr->path, SYNC_JOURNAL_FILE);
-	buf_init(&b, 4096);
-	if (read_small(path, &b) == -1 || b.len < 8 ||
-	    memcmp(b.data, "append ", 7) != 0) {
-		buf_free(&b);
+	if (sync_file_read(path, JOURNAL_MAX, &b, &serr) != 0) {
 		free(path);
 		return 0;
 	}
-	line = buf_take(&b);
-	if ((nl = strchr(line, '\n')) != NULL)
+	fr->journal = true;
+	for (line = b.data; rc == 0 && line != NULL &&
+	    line < b.data + b.len; line = nl + 1) {
+		if ((nl = memchr(line, '\n', (size_t)(b.data + b.len - line))) ==
+		    NULL)
+			break;		/* cut short by the crash */
 		*nl = '\0';
-	li = local_find(&fr->loc, line + 7);
-	if (li != SIZE_MAX && !fr->loc.claimed[li] &&
-	    (m = store_folder_msg(fr->f, li))->message_id != NULL) {
+		if (strncmp(line, "append ", 7) != 0)
+			continue;
+		li = local_find(&fr->loc, line + 7);
+		if (li == SIZE_MAX || fr->loc.claimed[li] ||
+		    (m = store_folder_msg(fr->f, li))->message_id == NULL)
+			continue;
 		memset(&h, 0, sizeof(h));
 		rc = run(fr->x, search_untagged, &h, &w, err, errlen,
 		    "UID SEARCH HEADER Message-ID %a", m->message_id);
@@ -1301,9 +1322,7 @@ recover_journal(struct folder_run *fr, char *err, size_t errlen)
 			fr->rematched++;
 		}
 	}
-	if (rc == 0)
-		(void)unlink(path);
-	free(line);
+	buf_free(&b);
 	free(path);
 	return rc;
 }
@@ -1455,7 +1474,10 @@ sync_folder(struct ctx *x, struct mailbox *mb)
 		goto out;
 	folder_unknown_files(&fr, !reset);
 	for (i = 0; i < fr.srv.n; i++) {
-		if (fr.srv.m[i].seen_here)
+		/* Flagged \\Deleted and not known here: on its way out
+		 * there (deleted or moved without UIDPLUS); not fetched. */
+		if (fr.srv.m[i].seen_here ||
+		    (fr.srv.m[i].flags & STORE_TRASHED))
 			continue;
 		if (x->a->max_size != 0 && fr.srv.m[i].size > x->a->max_size) {
 			fr.cnt.skipped++;
@@ -1502,9 +1524,16 @@ sync_folder(struct ctx *x, struct mailbox *mb)
 		fr.st.have_stamp = stamp_settled(&fr);
 		changed = true;
 	}
-	if (changed && sync_state_save(&fr.st, fr.path, &serr) == -1) {
+	if ((changed || fr.journal) &&
+	    sync_state_save(&fr.st, fr.path, &serr) == -1) {
 		(void)fct_strlcpy(err, serr.msg, sizeof(err));
 		goto out;
+	}
+	if (fr.journal) {
+		char	*j = xasprintf("%s/%s", fr.path, SYNC_JOURNAL_FILE);
+
+		(void)unlink(j);
+		free(j);
 	}
 	rc = 0;
 	emit(x, SYNC_EV_DONE, folder, &fr.cnt, NULL);
@@ -1792,6 +1821,368 @@ list_account(struct ctx *x, struct list_run *l, char *err, size_t errlen)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Moves between folders                                               */
+
+/*
+ * A message moved here from one synced folder to another (its file, same
+ * name, left the one and is new in the other) is moved on the server too
+ * (UID MOVE, else UID COPY and delete), not uploaded again and deleted.
+ */
+struct move {
+	size_t		 from, to;	/* list_run indexes */
+	uint32_t	 uid;		/* in from */
+	uint8_t		 flags;		/* as last synced */
+	const char	*name;		/* unique part, in names */
+};
+
+struct seen_name {
+	char		*name;		/* unique part, owned */
+	size_t		 folder;
+	uint32_t	 uid;		/* 0: a new file */
+	uint8_t		 flags;
+};
+
+struct seen_names {
+	struct seen_name	*v;
+	size_t			 n, cap;
+};
+
+struct moves {
+	struct move		*v;
+	size_t			 n, cap;
+	struct seen_names	 sn;	/* owns the names */
+};
+
+static void
+seen_add(struct seen_names *sn, char *name, size_t folder,
+    uint32_t uid, unsigned flags)
+{
+	if (sn->n == sn->cap) {
+		sn->cap = sn->cap ? sn->cap * 2 : 256;
+		sn->v = xreallocarray(sn->v, sn->cap, sizeof(*sn->v));
+	}
+	sn->v[sn->n].name = name;
+	sn->v[sn->n].folder = folder;
+	sn->v[sn->n].uid = uid;
+	sn->v[sn->n].flags = (uint8_t)flags;
+	sn->n++;
+}
+
+static int
+seen_cmp(const void *a, const void *b)
+{
+	const struct seen_name	*x = a, *y = b;
+	int			 c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	/* The departures (uid != 0) before the arrivals. */
+	return (x->uid == 0) - (y->uid == 0);
+}
+
+/* One folder's departures (state entries whose file is gone) and
+ * arrivals (files the state does not know). */
+static void
+folder_moves_side(struct ctx *x, struct mailbox *mb, size_t idx,
+    struct seen_names *sn)
+{
+	struct folder_run	 fr;
+	struct local		 loc;
+	struct store_err	 serr;
+	const struct store_msg	*m;
+	char			 err[BOUND_ERRMSG];
+	size_t			 i, li;
+
+	memset(&fr, 0, sizeof(fr));
+	fr.x = x;
+	fr.path = xasprintf("%s/%s", x->a->store_path, mb->folder);
+	/* Errors here only mean no moves: the folder's sync says them. */
+	if (!store_is_maildir(fr.path) ||
+	    sync_state_load(&fr.st, fr.path, &serr) == -1 ||
+	    fr.st.uidvalidity == 0 ||
+	    (mb->have_status && mb->uidvalidity != fr.st.uidvalidity) ||
+	    local_unchanged(&fr) ||
+	    folder_open_store(&fr, err, sizeof(err)) == -1)
+		goto out;
+	local_index(&loc, fr.f);
+	for (i = 0; i < fr.st.n; i++) {
+		li = local_find(&loc, fr.st.e[i].name);
+		if (li != SIZE_MAX)
+			loc.claimed[li] = true;
+		else
+			seen_add(sn, xstrdup(fr.st.e[i].name),
+			    idx, fr.st.e[i].uid, fr.st.e[i].flags);
+	}
+	for (i = 0; i < loc.n; i++) {
+		m = store_folder_msg(fr.f, i);
+		if (loc.claimed[i] || (m->flags & STORE_TRASHED))
+			continue;
+		seen_add(sn, xstrndup(m->name,
+		    store_name_unique_len(m->name)), idx, 0, 0);
+	}
+	local_free(&loc);
+out:
+	store_folder_close(fr.f);
+	sync_state_free(&fr.st);
+	free(fr.path);
+}
+
+/* The moves made here since the last sync, by source folder. */
+static void
+find_moves(struct ctx *x, struct list_run *l, struct moves *mv)
+{
+	struct seen_names	*sn = &mv->sn;
+	struct move		*m;
+	size_t			 i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].folder != NULL)
+			folder_moves_side(x, &l->v[i], i, sn);
+	if (sn->n > 1)
+		qsort(sn->v, sn->n, sizeof(*sn->v), seen_cmp);
+	for (i = 0; i + 1 < sn->n; i++) {
+		if (sn->v[i].uid == 0 || sn->v[i + 1].uid != 0 ||
+		    strcmp(sn->v[i].name, sn->v[i + 1].name) != 0 ||
+		    sn->v[i].folder == sn->v[i + 1].folder)
+			continue;
+		if (mv->n == mv->cap) {
+			mv->cap = mv->cap ? mv->cap * 2 : 64;
+			mv->v = xreallocarray(mv->v, mv->cap, sizeof(*mv->v));
+		}
+		m = &mv->v[mv->n++];
+		memset(m, 0, sizeof(*m));
+		m->from = sn->v[i].folder;
+		m->to = sn->v[i + 1].folder;
+		m->uid = sn->v[i].uid;
+		m->flags = sn->v[i].flags;
+		m->name = sn->v[i].name;
+	}
+}
+
+/* COPYUID's answer: "[COPYUID uidvalidity from-set to-set]". */
+struct copyuid {
+	uint32_t	 uidvalidity;
+	struct uids	 src, dst;
+	size_t		 max;		/* no more UIDs than that */
+	bool		 bad;
+};
+
+static void
+copyuid_src(uint32_t lo, uint32_t hi, void *arg)
+{
+	struct copyuid	*cu = arg;
+
+	for (; cu->src.n <= cu->max; lo++) {
+		uids_add(&cu->src, lo);
+		if (lo == hi)
+			break;
+	}
+}
+
+static void
+copyuid_dst(uint32_t lo, uint32_t hi, void *arg)
+{
+	struct copyuid	*cu = arg;
+
+	for (; cu->dst.n <= cu->max; lo++) {
+		uids_add(&cu->dst, lo);
+		if (lo == hi)
+			break;
+	}
+}
+
+static void
+copyuid_resp(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct copyuid		*cu = arg;
+	const struct imap_item	*a = r->code_args;
+	uint64_t		 v;
+
+	(void)c;
+	if (r->status != IMAP_ST_OK || !r->has_code ||
+	    strcmp(r->code, "COPYUID") != 0 || cu->uidvalidity != 0)
+		return;
+	cu->src.n = cu->dst.n = 0;
+	if (r->ncode_args != 3 || !imap_item_number(&a[0], UINT32_MAX, &v) ||
+	    v == 0 || a[1].type != IMAP_ATOM || a[2].type != IMAP_ATOM ||
+	    imap_uid_set_parse(a[1].s, a[1].len, copyuid_src, cu) == -1 ||
+	    imap_uid_set_parse(a[2].s, a[2].len, copyuid_dst, cu) == -1 ||
+	    cu->src.n != cu->dst.n || cu->src.n > cu->max) {
+		cu->bad = true;
+		return;
+	}
+	cu->uidvalidity = (uint32_t)v;
+}
+
+/*
+ * Move on the server the messages of mv->v[a..b) (one source, one
+ * destination, by increasing uid): journal them in the destination,
+ * UID MOVE (or COPY, \Deleted, UID EXPUNGE), then record them there
+ * with the UIDs COPYUID gives and drop them from the source's state.
+ */
+static int
+move_group(struct ctx *x, struct list_run *l, struct moves *mv, size_t a,
+    size_t b, struct sync_state *src_st, const char *src_path, char *err,
+    size_t errlen)
+{
+	struct mailbox		*to = &l->v[mv->v[a].to];
+	struct sync_state	 dst_st;
+	struct store_err	 serr;
+	struct copyuid		 cu;
+	struct uids		 u;
+	struct wait		 w;
+	const char		**names;
+	char			*dst_path, set[SET_MAX], *j;
+	size_t			 i, k, from = 0, mapped;
+	int			 rc = -1;
+
+	memset(&u, 0, sizeof(u));
+	memset(&cu, 0, sizeof(cu));
+	sync_state_init(&dst_st);
+	dst_path = xasprintf("%s/%s", x->a->store_path, to->folder);
+	names = xcalloc(b - a + 1, sizeof(*names));
+	for (i = a; i < b; i++) {
+		names[i - a] = mv->v[i].name;
+		uids_add(&u, mv->v[i].uid);
+	}
+	if (sync_state_load(&dst_st, dst_path, &serr) == -1 ||
+	    dst_st.uidvalidity == 0 ||
+	    journal_write(dst_path, names, b - a, &serr) == -1) {
+		(void)fct_strlcpy(err, serr.msg, errlen);
+		goto out;
+	}
+	cu.max = b - a;
+	while (from < u.n) {
+		uids_set(&u, &from, SIZE_MAX, set, sizeof(set));
+		if (imap_client_caps(x->c) & IMAP_CAP_MOVE) {
+			if (run(x, copyuid_resp, &cu, &w, err, errlen,
+			    "UID MOVE %s %m", set, to->name) == -1)
+				goto out;
+			continue;
+		}
+		if (run(x, copyuid_resp, &cu, &w, err, errlen,
+		    "UID COPY %s %m", set, to->name) == -1 ||
+		    run(x, NULL, NULL, &w, err, errlen,
+		    "UID STORE %s +FLAGS.SILENT (\\Deleted)", set) == -1 ||
+		    ((imap_client_caps(x->c) & IMAP_CAP_UIDPLUS) &&
+		    run(x, NULL, NULL, &w, err, errlen, "UID EXPUNGE %s",
+		    set) == -1))
+			goto out;
+	}
+	/* Recorded where COPYUID says; the journal stays for any it did
+	 * not name (a second command's, or no UIDPLUS): the next sync of
+	 * the destination finds those by Message-ID. */
+	mapped = 0;
+	if (cu.uidvalidity == dst_st.uidvalidity && !cu.bad) {
+		for (i = a; i < b; i++)
+			for (k = 0; k < cu.src.n; k++)
+				if (cu.src.v[k] == mv->v[i].uid) {
+					sync_state_add(&dst_st, cu.dst.v[k],
+					    mv->v[i].flags, mv->v[i].name,
+					    strlen(mv->v[i].name));
+					mapped++;
+					break;
+				}
+		if (mapped > 0 &&
+		    sync_state_save(&dst_st, dst_path, &serr) == -1) {
+			(void)fct_strlcpy(err, serr.msg, errlen);
+			goto out;
+		}
+	}
+	if (mapped == b - a) {
+		j = xasprintf("%s/%s", dst_path, SYNC_JOURNAL_FILE);
+		(void)unlink(j);
+		free(j);
+	}
+	for (i = a; i < b; i++)
+		sync_state_remove(src_st, mv->v[i].uid);
+	if (sync_state_save(src_st, src_path, &serr) == -1) {
+		(void)fct_strlcpy(err, serr.msg, errlen);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(names);
+	free(u.v);
+	free(cu.src.v);
+	free(cu.dst.v);
+	free(dst_path);
+	sync_state_free(&dst_st);
+	return rc;
+}
+
+static int
+move_cmp(const void *a, const void *b)
+{
+	const struct move	*x = a, *y = b;
+
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	if (x->to != y->to)
+		return x->to < y->to ? -1 : 1;
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+/* Carry out the moves made here, source folder by source folder. */
+static void
+sync_moves(struct ctx *x, struct list_run *l)
+{
+	struct moves		 mv;
+	struct sync_state	 st;
+	struct store_err	 serr;
+	struct srv		 srv;
+	struct wait		 w;
+	struct mailbox		*from;
+	char			 err[BOUND_ERRMSG], msg[BOUND_ERRMSG], *path;
+	size_t			 a, b, c;
+
+	memset(&mv, 0, sizeof(mv));
+	find_moves(x, l, &mv);
+	if (mv.n > 1)
+		qsort(mv.v, mv.n, sizeof(*mv.v), move_cmp);
+	for (a = 0; a < mv.n; a = b) {
+		from = &l->v[mv.v[a].from];
+		for (b = a; b < mv.n && mv.v[b].from == mv.v[a].from; b++)
+			;
+		path = xasprintf("%s/%s", x->a->store_path, from->folder);
+		memset(&srv, 0, sizeof(srv));
+		if (sync_state_load(&st, path, &serr) == -1 ||
+		    run(x, select_untagged, &srv, &w, err, sizeof(err),
+		    "SELECT %m", from->name) == -1 ||
+		    srv.uidvalidity != st.uidvalidity) {
+			/* The folders' own syncs upload and delete instead. */
+			srv_free(&srv);
+			sync_state_free(&st);
+			free(path);
+			continue;
+		}
+		srv_free(&srv);
+		for (c = a; c < b; ) {
+			size_t	e;
+
+			for (e = c; e < b && mv.v[e].to == mv.v[c].to; e++)
+				;
+			if (move_group(x, l, &mv, c, e, &st, path, err,
+			    sizeof(err)) == -1)
+				emit(x, SYNC_EV_ERROR, from->folder, NULL, err);
+			else {
+				(void)fct_snprintf(msg, sizeof(msg), "%zu "
+				    "moved to %s", e - c,
+				    l->v[mv.v[c].to].folder);
+				emit(x, SYNC_EV_NOTICE, from->folder, NULL, msg);
+			}
+			c = e;
+		}
+		sync_state_free(&st);
+		free(path);
+	}
+	free(mv.v);
+	for (a = 0; a < mv.sn.n; a++)
+		free(mv.sn.v[a].name);
+	free(mv.sn.v);
+}
+
 /* mkdir -p, private: the store holds someone's mail. */
 static int
 make_root(const char *dir, char *err, size_t errlen)
@@ -2033,6 +2424,7 @@ sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
 		rc = -1;
 		goto out;
 	}
+	sync_moves(&x, &l);
 	for (i = 0; i < l.n; i++) {
 		if (l.v[i].folder == NULL)
 			continue;

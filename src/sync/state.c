@@ -86,6 +86,20 @@ sync_state_add(struct sync_state *st, uint32_t uid, unsigned flags,
 	st->n++;
 }
 
+void
+sync_state_remove(struct sync_state *st, uint32_t uid)
+{
+	struct sync_entry	*e = sync_state_find(st, uid);
+	size_t			 i;
+
+	if (e == NULL)
+		return;
+	i = (size_t)(e - st->e);
+	free(e->name);
+	memmove(&st->e[i], &st->e[i + 1], (st->n - i - 1) * sizeof(*st->e));
+	st->n--;
+}
+
 /* ------------------------------------------------------------------ */
 /* Reading                                                             */
 
