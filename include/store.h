@@ -125,6 +125,18 @@ bool	store_folder_name_ok(const char *name);
 int	store_folder_create(const char *root, const char *name,
 	    struct store_err *err);
 /*
+ * Rename ROOT/FROM to ROOT/TO (missing parents made; TO must not exist),
+ * with its messages, its folders below and its sync state; fsync'd.
+ */
+int	store_folder_rename(const char *root, const char *from,
+	    const char *to, struct store_err *err);
+/*
+ * Delete the folder ROOT/NAME: its messages, cur/ new/ tmp/ and its own
+ * files; folders below it stay (and the directory holding them).
+ */
+int	store_folder_delete(const char *root, const char *name,
+	    struct store_err *err);
+/*
  * The folders under root, as names relative to it ("INBOX",
  * "Archives/2024"), sorted with INBOX first. A directory is a folder when
  * it holds cur/ and new/. *names is an owned array of owned strings; free

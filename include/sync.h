@@ -112,9 +112,10 @@ int	sync_file_replace(const char *dir, const char *name,
  *
  *   facteur-folders 1
  *   special sent Sent
- *   folder 1700000001 Archives/2024
+ *   folder 1700000001 43 Archives/2024
  *
- * "folder UIDVALIDITY NAME": a local folder name, to the end of the line.
+ * "folder UIDVALIDITY UIDNEXT NAME": the server's folder as the last sync
+ * left it, by its local name (to the end of the line).
  */
 #define SYNC_FOLDERS_FILE	".facteur-folders"
 
@@ -129,7 +130,7 @@ enum sync_special {
 
 struct sync_folder_rec {
 	char		*name;		/* local folder name, owned */
-	uint32_t	 uidvalidity;
+	uint32_t	 uidvalidity, uidnext;
 };
 
 struct sync_folders {
@@ -150,7 +151,7 @@ int	sync_folders_save(const struct sync_folders *sf, const char *root,
 	    struct store_err *err);
 /* Add or update a folder (name copied; must be store_folder_name_ok). */
 void	sync_folders_set(struct sync_folders *sf, const char *name,
-	    uint32_t uidvalidity);
+	    uint32_t uidvalidity, uint32_t uidnext);
 void	sync_folders_drop(struct sync_folders *sf, const char *name);
 const struct sync_folder_rec *sync_folders_find(const struct sync_folders *sf,
 	    const char *name);

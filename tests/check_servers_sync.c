@@ -180,8 +180,17 @@ run_sync_v(char **trace)
 	env[0] = cfg;
 	env[1] = NULL;
 	r = test_run_facteur(home, trace != NULL ? vargs : args, env, NULL);
-	ck_assert_msg(r.status == 0, "facteur sync: %d\n%s%s", r.status,
-	    r.out, r.err);
+	if (r.status != 0 && trace != NULL) {
+		/* The trace is long: its errors only. */
+		char	*e = r.err, *nl;
+
+		for (; (nl = strchr(e, '\n')) != NULL; e = nl + 1)
+			if (strncmp(e, "C: ", 3) != 0 &&
+			    strncmp(e, "S: ", 3) != 0)
+				fprintf(stderr, "%.*s\n", (int)(nl - e), e);
+	}
+	ck_assert_msg(r.status == 0, "facteur sync: %d\n%.1000s%.1000s",
+	    r.status, r.out, trace != NULL ? "" : r.err);
 	out = xstrdup(r.out);
 	if (trace != NULL)
 		*trace = xstrdup(r.err);
@@ -831,6 +840,133 @@ START_TEST(sync_moves)
 }
 END_TEST
 
+static bool
+local_has_folder(const char *folder)
+{
+	char	*p = xasprintf("%s/%s", root, folder);
+	bool	 yes = store_is_maildir(p);
+
+	free(p);
+	return yes;
+}
+
+/* Whether the server lists this mailbox. */
+static bool
+srv_has(struct test_imap *s, const char *mbox)
+{
+	struct answer	a;
+
+	memset(&a, 0, sizeof(a));
+	buf_init(&a.log, 1 << 20);
+	ck_assert_int_eq(imap_client_cmd(s->c, ans_untagged, ans_done, &a,
+	    "STATUS %m (MESSAGES)", mbox), 0);
+	ck_assert_int_eq(imap_client_wait(s->c, &a.done), 0);
+	buf_free(&a.log);
+	return a.status == IMAP_ST_OK;
+}
+
+START_TEST(sync_folder_changes)
+{
+	static const char *const all[] = { "FA", "FA2", "FB", "FC", "FC2",
+	    "FD", "FE", "FF", "FA2/Sub", "FA/Sub" };
+	struct test_imap	 s;
+	struct store_err	 err;
+	char			*out, *trace, *v, *m, *path;
+	size_t			 i;
+
+	srv_open(&s);
+	for (i = sizeof(all) / sizeof(all[0]); i-- > 0; )
+		srv_try(&s, "DELETE %m", all[i]);
+	srv_do(&s, "CREATE %m", "FA");
+	srv_do(&s, "CREATE %m", "FA/Sub");
+	srv_append(&s, "FA", "in-fa", "in-fa");
+	srv_append(&s, "FA/Sub", "in-fa-sub", "in-fa-sub");
+	srv_do(&s, "CREATE %m", "FB");
+	srv_append(&s, "FB", "in-fb", "in-fb");
+	srv_do(&s, "CREATE %m", "FC");
+	srv_append(&s, "FC", "in-fc", "in-fc");
+	srv_do(&s, "CREATE %m", "FD");
+	srv_append(&s, "FD", "in-fd", "in-fd");
+	srv_do(&s, "CREATE %m", "FE");
+	srv_append(&s, "FE", "in-fe", "in-fe");
+	srv_do(&s, "CREATE %m", "FF");
+	srv_append(&s, "FF", "in-ff", "in-ff");
+	free(run_sync());
+
+	/* Here: FA renamed (with FA/Sub), FB deleted, FE deleted but it
+	 * gets new mail there, FF gets a new message. There: FC renamed,
+	 * FD and FF deleted. */
+	ck_assert_int_eq(store_folder_rename(root, "FA", "FA2", &err), 0);
+	ck_assert_int_eq(store_folder_delete(root, "FB", &err), 0);
+	ck_assert_int_eq(store_folder_delete(root, "FE", &err), 0);
+	srv_append(&s, "FE", "in-fe-2", "in-fe-2");
+	m = message("new-in-ff", "new-in-ff");
+	path = xasprintf("%s/FF", root);
+	ck_assert_int_eq(store_deliver(path, m, strlen(m), 0, true, NULL,
+	    &err), 0);
+	free(path);
+	free(m);
+	free(srv_cmd(&s, "RENAME %m %m", "FC", "FC2", 0));
+	srv_do(&s, "DELETE %m", "FD");
+	srv_do(&s, "DELETE %m", "FF");
+
+	out = run_sync_v(&trace);
+	ck_assert_msg(strstr(trace, " RENAME FA FA2") != NULL, "%s", trace);
+	ck_assert_ptr_nonnull(strstr(trace, " DELETE FB"));
+	ck_assert_ptr_null(strstr(trace, " DELETE FE"));
+	ck_assert_ptr_nonnull(strstr(trace, "FA2: renamed on the server too "
+	    "(was FA)"));
+	ck_assert_ptr_nonnull(strstr(trace, "FC2: renamed on the server: "
+	    "renamed here too (was FC)"));
+	ck_assert_ptr_nonnull(strstr(trace, "FD: deleted on the server: "
+	    "deleted here too"));
+	ck_assert_ptr_nonnull(strstr(trace, "FE: deleted here, but the "
+	    "server's folder got new mail since: it comes back"));
+	ck_assert_ptr_nonnull(strstr(trace, "FF: no longer on the server; "
+	    "the local folder is kept"));
+	/* Renamed folders are not downloaded again. */
+	ck_assert_ptr_nonnull(strstr(out, "bob/FA2: 0 new, 0 sent"));
+	ck_assert_ptr_nonnull(strstr(out, "bob/FA2/Sub: 0 new, 0 sent"));
+	ck_assert_ptr_nonnull(strstr(out, "bob/FC2: 0 new, 0 sent"));
+	ck_assert_ptr_nonnull(strstr(out, "bob/FE: 2 new"));
+	free(out);
+	free(trace);
+	ck_assert(srv_has(&s, "FA2"));
+	ck_assert(srv_has(&s, "FA2/Sub"));
+	ck_assert(!srv_has(&s, "FA"));
+	ck_assert(!srv_has(&s, "FB"));
+	ck_assert(srv_has(&s, "FE"));
+	ck_assert(!local_has_folder("FA"));
+	ck_assert(!local_has_folder("FC"));
+	ck_assert(!local_has_folder("FD"));
+	v = local_view("FA2");
+	ck_assert_str_eq(v, "in-fa|;");
+	free(v);
+	v = local_view("FA2/Sub");
+	ck_assert_str_eq(v, "in-fa-sub|;");
+	free(v);
+	v = local_view("FC2");
+	ck_assert_str_eq(v, "in-fc|;");
+	free(v);
+	v = local_view("FE");
+	ck_assert_str_eq(v, "in-fe-2|;in-fe|;");
+	free(v);
+	v = local_view("FF");
+	ck_assert_str_eq(v, "in-ff|;new-in-ff|;");
+	free(v);
+
+	/* And then it is all still. */
+	out = run_sync_v(&trace);
+	ck_assert_ptr_null(strstr(trace, " RENAME "));
+	ck_assert_ptr_null(strstr(trace, " DELETE "));
+	ck_assert_ptr_null(strstr(trace, " CREATE "));
+	ck_assert_ptr_nonnull(strstr(out, "bob/FA2: 0 new, 0 sent"));
+	free(out);
+	free(trace);
+	test_imap_close(&s);
+}
+END_TEST
+
 /* "sha256 flags" of every message file of a maildir folder, sorted. */
 static char *
 digest_view(const char *dir)
@@ -971,6 +1107,7 @@ servers_sync_suite(void)
 	tcase_add_test(tc, sync_same_as_mbsync);
 	tcase_add_test(tc, sync_upload_journal);
 	tcase_add_test(tc, sync_moves);
+	tcase_add_test(tc, sync_folder_changes);
 	suite_add_tcase(s, tc);
 	return s;
 }

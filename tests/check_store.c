@@ -350,6 +350,75 @@ START_TEST(test_folder_create_list)
 }
 END_TEST
 
+/* The folders under root, ";"-joined. */
+static char *
+folder_names(void)
+{
+	struct store_err	 err;
+	char			**names;
+	size_t			 n, i;
+	struct buf		 b;
+
+	ck_assert_int_eq(store_folder_list_new(root, &names, &n, &err), 0);
+	buf_init(&b, 4096);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(buf_printf(&b, "%s;", names[i]), 0);
+	store_names_free(names, n);
+	return b.data != NULL ? buf_take(&b) : xstrdup("");
+}
+
+START_TEST(test_folder_rename_delete)
+{
+	struct store_err	 err;
+	char			*p, *v;
+
+	free(make_folder("Work"));
+	free(make_folder("Work/Sub"));
+	free(make_folder("Other"));
+	p = folder_path("Work");
+	ck_assert_int_eq(store_deliver(p, "Subject: a\n\nA\n", 14, 0, true,
+	    NULL, &err), 0);
+	free(p);
+	p = xasprintf("%s/Work/.facteur-sync", root);
+	ck_assert_int_eq(store_file_write_durable(p, "x\n", 2, &err), 0);
+	free(p);
+	/* Renamed under a new parent, with what is below it. */
+	ck_assert_int_eq(store_folder_rename(root, "Work", "Old/2024/Work",
+	    &err), 0);
+	v = folder_names();
+	ck_assert_str_eq(v, "Old/2024/Work;Old/2024/Work/Sub;Other;");
+	free(v);
+	p = xasprintf("%s/Old/2024/Work/.facteur-sync", root);
+	ck_assert_int_eq(access(p, F_OK), 0);
+	free(p);
+	/* Never over another folder, never out of the root. */
+	ck_assert_int_eq(store_folder_rename(root, "Other", "Old/2024/Work",
+	    &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "already exists"));
+	ck_assert_int_eq(store_folder_rename(root, "Other", "../x", &err),
+	    -1);
+	ck_assert_int_eq(store_folder_rename(root, "Nope", "Nope2", &err),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "rename"));
+	/* Deleted: its mail and files; the folder below stays. */
+	ck_assert_int_eq(store_folder_delete(root, "Old/2024/Work", &err), 0);
+	v = folder_names();
+	ck_assert_str_eq(v, "Old/2024/Work/Sub;Other;");
+	free(v);
+	p = xasprintf("%s/Old/2024/Work/.facteur-sync", root);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	free(p);
+	p = xasprintf("%s/Old/2024/Work/cur", root);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	free(p);
+	ck_assert_int_eq(store_folder_delete(root, "Other", &err), 0);
+	p = folder_path("Other");
+	ck_assert_int_ne(access(p, F_OK), 0);
+	free(p);
+	ck_assert_int_eq(store_folder_delete(root, "../etc", &err), -1);
+}
+END_TEST
+
 START_TEST(test_deliver)
 {
 	struct store_err	 err;
@@ -1682,6 +1751,7 @@ store_suite(void)
 	tc = tcase_create("maildir");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_folder_create_list);
+	tcase_add_test(tc, test_folder_rename_delete);
 	tcase_add_test(tc, test_deliver);
 	tcase_add_test(tc, test_open_fields);
 	tcase_add_test(tc, test_not_a_maildir);

@@ -393,20 +393,14 @@ make_dir(const char *path, bool *made, struct store_err *err)
 	return store_fail_errno(err, "mkdir %s", path);
 }
 
-int
-store_folder_create(const char *root, const char *name,
-    struct store_err *err)
+/* The directories of path below root (root/a, root/a/b, ... path), each
+ * fsync'd into its parent when created. */
+static int
+make_path(const char *root, char *path, struct store_err *err)
 {
-	static const char *const subs[] = { "tmp", "new", "cur" };
-	char	*path, *p, *parent;
-	bool	 made = false, sub_made;
-	size_t	 i;
-	int	 rc = -1;
+	char	*p, *parent;
+	bool	 made;
 
-	if (!store_folder_name_ok(name))
-		return store_fail(err, "%s: not a valid folder name", name);
-	path = xasprintf("%s/%s", root, name);
-	/* Parents first, each fsync'd into its own parent when created. */
 	for (p = path + strlen(root) + 1; ; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
@@ -415,24 +409,145 @@ store_folder_create(const char *root, const char *name,
 
 			*p = '\0';
 			made = false;
-			if (make_dir(path, &made, err) == -1)
-				goto out;
+			if (make_dir(path, &made, err) == -1) {
+				*p = save;
+				return -1;
+			}
 			if (made) {
 				parent = xstrdup(path);
 				*strrchr(parent, '/') = '\0';
 				if (store_fsync_dir(parent, err) == -1) {
 					free(parent);
-					goto out;
+					*p = save;
+					return -1;
 				}
 				free(parent);
 			}
 			*p = save;
 			if (save == '\0')
-				break;
+				return 0;
 		}
 	}
-	sub_made = false;
+}
+
+int
+store_folder_rename(const char *root, const char *from, const char *to,
+    struct store_err *err)
+{
+	char	*src, *dst, *parent, *sparent;
+	int	 rc = -1;
+
+	if (!store_folder_name_ok(from) || !store_folder_name_ok(to))
+		return store_fail(err, "%s -> %s: not a valid folder name",
+		    from, to);
+	src = xasprintf("%s/%s", root, from);
+	dst = xasprintf("%s/%s", root, to);
+	parent = xstrdup(dst);
+	*strrchr(parent, '/') = '\0';
+	sparent = xstrdup(src);
+	*strrchr(sparent, '/') = '\0';
+	if (access(dst, F_OK) == 0) {
+		(void)store_fail(err, "%s: already exists", dst);
+		goto out;
+	}
+	if (strcmp(parent, root) != 0 && make_path(root, parent, err) == -1)
+		goto out;
+	if (rename(src, dst) != 0) {
+		(void)store_fail_errno(err, "rename %s to %s", src, dst);
+		goto out;
+	}
+	rc = store_fsync_dir(parent, err);
+	if (strcmp(sparent, parent) != 0 &&
+	    store_fsync_dir(sparent, rc == 0 ? err : NULL) == -1)
+		rc = -1;
+out:
+	free(src);
+	free(dst);
+	free(parent);
+	free(sparent);
+	return rc;
+}
+
+/* Remove the regular files of dir (not its directories). */
+static int
+remove_files(const char *dir, struct store_err *err)
+{
+	DIR		*d = opendir(dir);
+	struct dirent	*de;
+	struct stat	 st;
+	int		 rc = 0;
+
+	if (d == NULL)
+		return errno == ENOENT ? 0 : store_fail_errno(err, "%s", dir);
+	while ((de = readdir(d)) != NULL) {
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) !=
+		    0 || S_ISDIR(st.st_mode))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) != 0 && errno != ENOENT) {
+			rc = store_fail_errno(err, "unlink %s/%s", dir,
+			    de->d_name);
+			break;
+		}
+	}
+	(void)closedir(d);
+	return rc;
+}
+
+int
+store_folder_delete(const char *root, const char *name,
+    struct store_err *err)
+{
+	static const char *const subs[] = { "tmp", "new", "cur" };
+	char	*path, *sub, *parent;
+	size_t	 i;
+	int	 rc = -1;
+
+	if (!store_folder_name_ok(name))
+		return store_fail(err, "%s: not a valid folder name", name);
+	path = xasprintf("%s/%s", root, name);
 	for (i = 0; i < 3; i++) {
+		sub = xasprintf("%s/%s", path, subs[i]);
+		if (remove_files(sub, err) == -1 ||
+		    (rmdir(sub) != 0 && errno != ENOENT &&
+		    store_fail_errno(err, "rmdir %s", sub) == -1)) {
+			free(sub);
+			goto out;
+		}
+		free(sub);
+	}
+	/* Its own files (sync state, other programs' indexes) go; folders
+	 * below it stay, and so does the directory that holds them. */
+	if (remove_files(path, err) == -1)
+		goto out;
+	if (rmdir(path) != 0 && errno != ENOTEMPTY && errno != EEXIST) {
+		(void)store_fail_errno(err, "rmdir %s", path);
+		goto out;
+	}
+	parent = xstrdup(path);
+	*strrchr(parent, '/') = '\0';
+	rc = store_fsync_dir(parent, err);
+	free(parent);
+out:
+	free(path);
+	return rc;
+}
+
+int
+store_folder_create(const char *root, const char *name,
+    struct store_err *err)
+{
+	static const char *const subs[] = { "tmp", "new", "cur" };
+	char	*path;
+	bool	 sub_made;
+	size_t	 i;
+	int	 rc = -1;
+
+	if (!store_folder_name_ok(name))
+		return store_fail(err, "%s: not a valid folder name", name);
+	path = xasprintf("%s/%s", root, name);
+	if (make_path(root, path, err) == -1)
+		goto out;
+	sub_made = false;	for (i = 0; i < 3; i++) {
 		char	*s = xasprintf("%s/%s", path, subs[i]);
 		bool	 m = false;
 

@@ -69,12 +69,13 @@ sync_folders_find(const struct sync_folders *sf, const char *name)
 
 void
 sync_folders_set(struct sync_folders *sf, const char *name,
-    uint32_t uidvalidity)
+    uint32_t uidvalidity, uint32_t uidnext)
 {
 	size_t	i = folders_pos(sf, name);
 
 	if (i < sf->n && strcmp(sf->v[i].name, name) == 0) {
 		sf->v[i].uidvalidity = uidvalidity;
+		sf->v[i].uidnext = uidnext;
 		return;
 	}
 	if (sf->n == sf->cap) {
@@ -84,6 +85,7 @@ sync_folders_set(struct sync_folders *sf, const char *name,
 	memmove(&sf->v[i + 1], &sf->v[i], (sf->n - i) * sizeof(*sf->v));
 	sf->v[i].name = xstrdup(name);
 	sf->v[i].uidvalidity = uidvalidity;
+	sf->v[i].uidnext = uidnext;
 	sf->n++;
 }
 
@@ -156,16 +158,22 @@ parse_line(struct sync_folders *sf, const char *l, size_t n, size_t lineno,
 		return 0;
 	}
 	if (n >= 7 && memcmp(l, "folder ", 7) == 0) {
+		uint64_t	next;
+		const char	*sp2;
+
 		l += 7;
 		n -= 7;
 		if ((sp = memchr(l, ' ', n)) == NULL ||
-		    parse_u64(l, (size_t)(sp - l), UINT32_MAX, &v) == -1)
+		    parse_u64(l, (size_t)(sp - l), UINT32_MAX, &v) == -1 ||
+		    (sp2 = memchr(sp + 1, ' ', (size_t)(l + n - sp - 1))) ==
+		    NULL || parse_u64(sp + 1, (size_t)(sp2 - sp - 1),
+		    UINT32_MAX, &next) == -1)
 			return bad(err, lineno, "expected \"folder "
-			    "UIDVALIDITY NAME\"");
-		wl = (size_t)(sp - l);
-		if ((name = name_of(sp + 1, n - wl - 1)) == NULL)
+			    "UIDVALIDITY UIDNEXT NAME\"");
+		if ((name = name_of(sp2 + 1, (size_t)(l + n - sp2 - 1))) ==
+		    NULL)
 			return bad(err, lineno, "expected a folder name");
-		sync_folders_set(sf, name, (uint32_t)v);
+		sync_folders_set(sf, name, (uint32_t)v, (uint32_t)next);
 		free(name);
 		return 0;
 	}
@@ -230,8 +238,9 @@ sync_folders_save(const struct sync_folders *sf, const char *root,
 			rc = buf_printf(&b, "special %s %s\n", special_words[i],
 			    sf->special[i]);
 	for (i = 0; i < sf->n && rc == 0; i++)
-		rc = buf_printf(&b, "folder %u %s\n",
-		    (unsigned)sf->v[i].uidvalidity, sf->v[i].name);
+		rc = buf_printf(&b, "folder %u %u %s\n",
+		    (unsigned)sf->v[i].uidvalidity,
+		    (unsigned)sf->v[i].uidnext, sf->v[i].name);
 	if (rc == 0)
 		rc = sync_file_replace(root, SYNC_FOLDERS_FILE, &b, err);
 	else

@@ -1431,6 +1431,7 @@ sync_folder(struct ctx *x, struct mailbox *mb)
 		/* LIST-STATUS or STATUS said it all: not even a SELECT. */
 		rc = 0;
 		mb->uidvalidity = fr.st.uidvalidity;
+		mb->uidnext = fr.st.uidnext;
 		emit(x, SYNC_EV_DONE, folder, &fr.cnt, NULL);
 		goto out;
 	}
@@ -1440,6 +1441,7 @@ sync_folder(struct ctx *x, struct mailbox *mb)
 	if (!reset && server_unchanged(&fr) && local_unchanged(&fr)) {
 		/* Neither side moved: the SELECT was all it took. */
 		rc = 0;
+		mb->uidnext = fr.st.uidnext;
 		emit(x, SYNC_EV_DONE, folder, &fr.cnt, NULL);
 		goto out;
 	}
@@ -1536,6 +1538,7 @@ sync_folder(struct ctx *x, struct mailbox *mb)
 		free(j);
 	}
 	rc = 0;
+	mb->uidnext = fr.st.uidnext;
 	emit(x, SYNC_EV_DONE, folder, &fr.cnt, NULL);
 out:
 	if (rc == -1)
@@ -2211,6 +2214,22 @@ make_root(const char *dir, char *err, size_t errlen)
 	return rc;
 }
 
+static void
+list_free(struct list_run *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].folder);
+	}
+	free(l->v);
+	free(l->prefix);
+	l->v = NULL;
+	l->n = l->cap = 0;
+	l->prefix = NULL;
+}
+
 /* The listed mailbox synced as this local folder, or NULL. */
 static struct mailbox *
 listed(const struct list_run *l, const char *folder)
@@ -2273,11 +2292,280 @@ local_folders(struct ctx *x, struct list_run *l, struct sync_folders *rec)
 		} else if (sync_folder(x, &mb) == -1)
 			rc = -1;
 		else
-			sync_folders_set(rec, names[i], mb.uidvalidity);
+			sync_folders_set(rec, names[i], mb.uidvalidity,
+			    mb.uidnext);
 		free(mb.name);
 	}
 	store_names_free(names, n);
 	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Folders renamed or deleted on one side                              */
+
+static bool
+name_in(char *const *names, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* The UIDVALIDITY a local folder's sync state holds, 0: none. */
+static uint32_t
+state_uidvalidity(struct ctx *x, const char *folder)
+{
+	struct sync_state	st;
+	struct store_err	serr;
+	char			*path = xasprintf("%s/%s", x->a->store_path,
+	    folder);
+	uint32_t		 v = 0;
+
+	if (sync_state_load(&st, path, &serr) == 0)
+		v = st.uidvalidity;
+	sync_state_free(&st);
+	free(path);
+	return v;
+}
+
+/* The only local folder, not on the server, not recorded, whose state
+ * has this UIDVALIDITY: a recorded folder renamed here. */
+static const char *
+renamed_here(struct ctx *x, const struct list_run *l,
+    const struct sync_folders *rec, char *const *names, size_t n,
+    uint32_t uidvalidity)
+{
+	const char	*hit = NULL;
+	size_t		 i, found = 0;
+
+	for (i = 0; i < n; i++)
+		if (listed(l, names[i]) == NULL &&
+		    sync_folders_find(rec, names[i]) == NULL &&
+		    state_uidvalidity(x, names[i]) == uidvalidity) {
+			hit = names[i];
+			found++;
+		}
+	return found == 1 ? hit : NULL;
+}
+
+/* The only server folder, not here, not recorded, with this
+ * UIDVALIDITY: a recorded folder renamed there. */
+static struct mailbox *
+renamed_there(const struct list_run *l, const struct sync_folders *rec,
+    char *const *names, size_t n, uint32_t uidvalidity)
+{
+	struct mailbox	*hit = NULL;
+	size_t		 i, found = 0;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].folder != NULL && l->v[i].have_status &&
+		    l->v[i].uidvalidity == uidvalidity &&
+		    !name_in(names, n, l->v[i].folder) &&
+		    sync_folders_find(rec, l->v[i].folder) == NULL) {
+			hit = &l->v[i];
+			found++;
+		}
+	return found == 1 ? hit : NULL;
+}
+
+/* Nothing changed in a local folder since its last sync: its files and
+ * flags are the state's, and no upload is in flight. */
+static bool
+folder_settled(struct ctx *x, const char *folder)
+{
+	struct folder_run	fr;
+	struct store_err	serr;
+	char			err[BOUND_ERRMSG], *j;
+	bool			ok = false;
+
+	memset(&fr, 0, sizeof(fr));
+	fr.x = x;
+	fr.path = xasprintf("%s/%s", x->a->store_path, folder);
+	j = xasprintf("%s/%s", fr.path, SYNC_JOURNAL_FILE);
+	if (access(j, F_OK) != 0 &&
+	    sync_state_load(&fr.st, fr.path, &serr) == 0 &&
+	    fr.st.uidvalidity != 0)
+		ok = local_unchanged(&fr) ||
+		    (folder_open_store(&fr, err, sizeof(err)) == 0 &&
+		    matches_state(&fr));
+	free(j);
+	store_folder_close(fr.f);
+	sync_state_free(&fr.st);
+	free(fr.path);
+	return ok;
+}
+
+/* A recorded folder the server still has is gone here: renamed (then
+ * RENAME there) or deleted (then DELETE there, unless the server's folder
+ * got new mail since: then it comes back here). True when the server's
+ * folders changed. */
+static bool
+gone_here(struct ctx *x, struct list_run *l, struct sync_folders *rec,
+    const struct sync_folder_rec *r, struct mailbox *mb, char *const *names,
+    size_t n)
+{
+	struct wait	 w;
+	const char	*to;
+	char		*mbox, *old = xstrdup(r->name), err[BOUND_ERRMSG];
+	char		 msg[BOUND_ERRMSG];
+	uint32_t	 uv = r->uidvalidity, next = r->uidnext;
+	bool		 changed = false;
+
+	if (!mb->have_status)
+		(void)run(x, account_untagged, l, &w, err, sizeof(err),
+		    "STATUS %m (MESSAGES UIDNEXT UIDVALIDITY)", mb->name);
+	if (!mb->have_status || mb->uidvalidity != uv) {
+		/* Not the folder we knew: synced as a new one. */
+		free(old);
+		return false;
+	}
+	if ((to = renamed_here(x, l, rec, names, n, uv)) != NULL) {
+		mbox = mailbox_of_folder(l, to);
+		if (mbox != NULL && run(x, NULL, NULL, &w, err, sizeof(err),
+		    "RENAME %m %m", mb->name, mbox) == 0) {
+			(void)fct_snprintf(msg, sizeof(msg), "renamed on the "
+			    "server too (was %s)", old);
+			emit(x, SYNC_EV_NOTICE, to, NULL, msg);
+			sync_folders_drop(rec, old);
+			sync_folders_set(rec, to, uv, next);
+			changed = true;
+		} else
+			emit(x, SYNC_EV_ERROR, to, NULL, mbox == NULL ?
+			    "cannot be named on the server" : err);
+		free(mbox);
+	} else if (mb->uidnext == next && next != 0) {
+		if (run(x, NULL, NULL, &w, err, sizeof(err), "DELETE %m",
+		    mb->name) == 0) {
+			emit(x, SYNC_EV_NOTICE, old, NULL, "deleted here: "
+			    "deleted on the server too");
+			sync_folders_drop(rec, old);
+			changed = true;
+		} else
+			emit(x, SYNC_EV_ERROR, old, NULL, err);
+	} else
+		emit(x, SYNC_EV_NOTICE, old, NULL, "deleted here, but the "
+		    "server's folder got new mail since: it comes back");
+	free(old);
+	return changed;
+}
+
+/* A recorded folder still here is gone from the server: renamed there
+ * (then renamed here) or deleted (then deleted here, unless it changed
+ * here since: then it is kept). */
+static void
+gone_there(struct ctx *x, struct list_run *l, struct sync_folders *rec,
+    const struct sync_folder_rec *r, char *const *names, size_t n)
+{
+	struct store_err	 serr;
+	struct mailbox		*to;
+	char			*old = xstrdup(r->name), msg[BOUND_ERRMSG];
+	uint32_t		 uv = r->uidvalidity;
+
+	to = renamed_there(l, rec, names, n, uv);
+	if (to != NULL && state_uidvalidity(x, old) == uv) {
+		if (store_folder_rename(x->a->store_path, old, to->folder,
+		    &serr) == 0) {
+			(void)fct_snprintf(msg, sizeof(msg), "renamed on the "
+			    "server: renamed here too (was %s)", old);
+			emit(x, SYNC_EV_NOTICE, to->folder, NULL, msg);
+			sync_folders_drop(rec, old);
+			sync_folders_set(rec, to->folder, uv, r->uidnext);
+		} else
+			emit(x, SYNC_EV_ERROR, old, NULL, serr.msg);
+	} else if (folder_settled(x, old)) {
+		if (store_folder_delete(x->a->store_path, old, &serr) == 0) {
+			emit(x, SYNC_EV_NOTICE, old, NULL, "deleted on the "
+			    "server: deleted here too");
+			sync_folders_drop(rec, old);
+		} else
+			emit(x, SYNC_EV_ERROR, old, NULL, serr.msg);
+	} else {
+		/* local_folders() says it is kept. */
+		sync_folders_drop(rec, old);
+	}
+	free(old);
+}
+
+/*
+ * Folders the last sync recorded that one side no longer has. Nothing is
+ * done when none of them is left on one side (a store moved away, a
+ * server answering oddly): that is not a deletion. After a change there
+ * the server's folders are listed again; true when that failed (said).
+ */
+static bool
+folder_changes(struct ctx *x, struct list_run *l, struct sync_folders *rec)
+{
+	struct store_err	 serr;
+	struct mailbox		*mb;
+	char			**names, **todo, err[BOUND_ERRMSG];
+	size_t			 n, i, k, nrec = rec->n, here = 0, there = 0;
+	bool			 failed = false;
+
+	if (nrec == 0 ||
+	    store_folder_list_new(x->a->store_path, &names, &n, &serr) == -1)
+		return false;
+	for (i = 0; i < nrec; i++) {
+		here += name_in(names, n, rec->v[i].name);
+		there += listed(l, rec->v[i].name) != NULL;
+	}
+	if (here == 0 || there == 0) {
+		emit(x, SYNC_EV_NOTICE, x->a->store_path, NULL, here == 0 ?
+		    "none of the folders synced before is here: nothing is "
+		    "deleted on the server" : "the server has none of the "
+		    "folders synced before: nothing is deleted here");
+		store_names_free(names, n);
+		return false;
+	}
+	todo = xcalloc(nrec + 1, sizeof(*todo));
+	for (i = 0; i < nrec; i++)
+		todo[i] = xstrdup(rec->v[i].name);
+	for (i = 0; i < nrec; i++) {
+		const struct sync_folder_rec *r = sync_folders_find(rec,
+		    todo[i]);
+		bool	is_here;
+
+		if (r == NULL)
+			continue;
+		mb = listed(l, r->name);
+		is_here = name_in(names, n, r->name);
+		if (mb != NULL && !is_here) {
+			/* Renames move folders below too: list again. */
+			if (gone_here(x, l, rec, r, mb, names, n)) {
+				list_free(l);
+				if (list_account(x, l, err, sizeof(err)) == -1) {
+					emit(x, SYNC_EV_ERROR,
+					    x->a->store_path, NULL, err);
+					failed = true;
+					break;
+				}
+			}
+		} else if (mb == NULL && is_here)
+			gone_there(x, l, rec, r, names, n);
+		else if (mb == NULL)
+			sync_folders_drop(rec, r->name);
+		else
+			continue;
+		/* Renames move folders below too: look again here. */
+		store_names_free(names, n);
+		if (store_folder_list_new(x->a->store_path, &names, &n,
+		    &serr) == -1) {
+			names = NULL;
+			n = 0;
+			for (k = i + 1; k < nrec; k++) {
+				free(todo[k]);
+				todo[k] = NULL;
+			}
+			break;
+		}
+	}
+	for (i = 0; i < nrec; i++)
+		free(todo[i]);
+	free(todo);
+	store_names_free(names, n);
+	return failed;
 }
 
 /* What this sync saw, for the next one and for the interface. */
@@ -2299,7 +2587,7 @@ record_folders(struct ctx *x, const struct list_run *l,
 	for (i = 0; i < l->n; i++)
 		if (l->v[i].folder != NULL && l->v[i].uidvalidity != 0)
 			sync_folders_set(rec, l->v[i].folder,
-			    l->v[i].uidvalidity);
+			    l->v[i].uidvalidity, l->v[i].uidnext);
 	if (sync_folders_save(rec, x->a->store_path, &serr) == -1)
 		emit(x, SYNC_EV_NOTICE, x->a->store_path, NULL, serr.msg);
 }
@@ -2424,6 +2712,12 @@ sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
 		rc = -1;
 		goto out;
 	}
+	if (folder_changes(&x, &l, &rec)) {
+		(void)fct_snprintf(err, errlen, "%s: the server's folders "
+		    "could not be listed again", a->name);
+		rc = -1;
+		goto out;
+	}
 	sync_moves(&x, &l);
 	for (i = 0; i < l.n; i++) {
 		if (l.v[i].folder == NULL)
@@ -2438,12 +2732,7 @@ sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
 		(void)run(&x, NULL, NULL, &w, err, errlen, "LOGOUT");
 	err[0] = '\0';
 out:
-	for (i = 0; i < l.n; i++) {
-		free(l.v[i].name);
-		free(l.v[i].folder);
-	}
-	free(l.v);
-	free(l.prefix);
+	list_free(&l);
 	sync_folders_free(&rec);
 	imap_client_close(&x.c);
 	net_loop_free(&x.loop);
