@@ -610,6 +610,71 @@ START_TEST(commands_pipelined_with_literals)
 }
 END_TEST
 
+/* A command's answer with its response code: "tag status [CODE args]". */
+static void
+code_done(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct answers	*a = arg;
+	size_t		 i;
+
+	(void)c;
+	a->pending--;
+	if (r == NULL) {
+		PUT(buf_printf(&a->log, "failed;"));
+		return;
+	}
+	PUT(buf_printf(&a->log, "%s %d", r->tag, (int)r->status));
+	if (r->has_code) {
+		PUT(buf_printf(&a->log, " [%s", r->code));
+		for (i = 0; i < r->ncode_args; i++)
+			PUT(buf_printf(&a->log, " %.*s",
+			    (int)r->code_args[i].len, r->code_args[i].s));
+		PUT(buf_printf(&a->log, "]"));
+	}
+	PUT(buf_printf(&a->log, ";"));
+}
+
+/*
+ * Response codes reach only the command they answer: an APPENDUID in
+ * another command's tagged answer, or in an untagged OK while another
+ * command runs, is not the APPEND's (the sync reads an upload's UID from
+ * its own tagged answer only).
+ */
+START_TEST(commands_code_for_another_command)
+{
+	static const struct step steps[] = {
+		{ NULL, "* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+] hi\r\n" },
+		{ "=f1 APPEND INBOX () {5+}", NULL },
+		{ "=hello", NULL },
+		{ "=f2 NOOP", "* OK [APPENDUID 7 99] forged\r\n"
+		  "f2 OK [APPENDUID 7 42] not the noop's to give\r\n"
+		  "* OK [UIDVALIDITY 5] stray\r\n"
+		  "f1 OK stored\r\n" },
+		{ NULL, NULL }
+	};
+	struct imap_client_params	p = plain_params(IMAP_TLS_NONE, false,
+					    NULL);
+	struct session			s;
+	struct answers			a = { .pending = 2 };
+
+	buf_init(&a.log, 4096);
+	session_start(&s, steps, &p);
+	ck_assert_msg(s.run.ok, "%s", s.run.err);
+	ck_assert_int_eq(imap_client_cmd(s.c, cmd_untagged, code_done, &a,
+	    "APPEND INBOX () %L", "hello", (size_t)5), 0);
+	ck_assert_int_eq(imap_client_cmd(s.c, cmd_untagged, code_done, &a,
+	    "NOOP"), 0);
+	while (a.pending > 0 && imap_client_ok(s.c))
+		ck_assert_int_gt(net_loop_run_once(s.loop, 5000), 0);
+	/* The APPEND's answer has no code: its UID is unknown. */
+	ck_assert_str_eq(buf_str(&a.log),
+	    "untagged status;f2 1 [APPENDUID 7 42];untagged status;f1 1;");
+	session_end(&s);
+	buf_free(&a.log);
+	session_free(&s);
+}
+END_TEST
+
 START_TEST(commands_literal_plus)
 {
 	static const struct step steps[] = {
@@ -789,6 +854,7 @@ imap_client_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, commands_pipelined_with_literals);
 	tcase_add_test(tc, commands_literal_plus);
+	tcase_add_test(tc, commands_code_for_another_command);
 	tcase_add_test(tc, commands_fail_with_connection);
 	tcase_add_test(tc, commands_unknown_tag);
 	tcase_add_test(tc, commands_idle);

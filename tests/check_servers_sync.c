@@ -40,6 +40,7 @@ srv_open(struct test_imap *s)
 struct answer {
 	bool		 done;
 	enum imap_status status;
+	char		 text[256];	/* the server's words */
 	struct buf	 log;	/* untagged responses, flattened a little */
 };
 
@@ -87,6 +88,10 @@ ans_done(struct imap_client *c, const struct imap_resp *r, void *arg)
 	(void)c;
 	a->done = true;
 	a->status = r != NULL ? r->status : IMAP_ST_BAD;
+	if (r != NULL)
+		(void)snprintf(a->text, sizeof(a->text), "%s%s%s %.*s",
+		    r->has_code ? "[" : "", r->code, r->has_code ? "]" : "",
+		    (int)r->text_len, r->text);
 }
 
 /* Run a command on the server; its untagged FETCH/SEARCH, flattened. */
@@ -100,8 +105,9 @@ srv_cmd(struct test_imap *s, const char *fmt, const char *arg1,
 	buf_init(&a.log, 1 << 20);
 	ck_assert_int_eq(imap_client_cmd(s->c, ans_untagged, ans_done, &a,
 	    fmt, arg1, arg2, len2), 0);
-	ck_assert_int_eq(imap_client_wait(s->c, &a.done), 0);
-	ck_assert_msg(a.status == IMAP_ST_OK, "%s failed", fmt);
+	(void)imap_client_wait(s->c, &a.done);
+	ck_assert_msg(a.status == IMAP_ST_OK, "%s failed: %s%s", fmt, a.text,
+	    imap_client_error(s->c));
 	return buf_take(&a.log);
 }
 
@@ -967,6 +973,76 @@ START_TEST(sync_folder_changes)
 }
 END_TEST
 
+/* A message bigger than two pieces (4 MiB) comes in pieces, whole. */
+START_TEST(sync_big_message)
+{
+	struct test_imap	 s;
+	struct store_folder	*f;
+	struct buf		 m, lf, got;
+	char			*out, *trace, *path;
+	size_t			 i;
+
+	srv_open(&s);
+	srv_try(&s, "DELETE %m", "Big");
+	srv_do(&s, "CREATE %m", "Big");
+	buf_init(&m, 64 << 20);
+	buf_init(&lf, 64 << 20);
+	ck_assert_int_eq(buf_append_str(&m, "From: a@example.test\r\n"
+	    "Subject: big\r\nMessage-ID: <big@example.test>\r\n\r\n"), 0);
+	for (i = 0; m.len < 9 * 1024 * 1024 + 12345; i++)
+		ck_assert_int_eq(buf_printf(&m, "line %07zu of a big message, "
+		    "long enough to fill it up quickly %zu\r\n", i, i * 7), 0);
+	for (i = 0; i < m.len; i++)
+		if (!(m.data[i] == '\r' && i + 1 < m.len &&
+		    m.data[i + 1] == '\n'))
+			ck_assert_int_eq(buf_append(&lf, &m.data[i], 1), 0);
+	free(srv_cmd(&s, "APPEND %m () %L", "Big", m.data, m.len));
+	out = run_sync_v(&trace);
+	ck_assert_msg(strstr(out, "bob/Big: 1 new") != NULL, "%s", out);
+	ck_assert_ptr_nonnull(strstr(trace, "BODY.PEEK[]<0.4194304>)"));
+	ck_assert_ptr_nonnull(strstr(trace, "BODY.PEEK[]<4194304.4194304>)"));
+	ck_assert_ptr_nonnull(strstr(trace, "BODY.PEEK[]<8388608.4194304>)"));
+	ck_assert_ptr_null(strstr(trace, "BODY.PEEK[]<12582912."));
+	free(out);
+	free(trace);
+	f = local_open("Big");
+	ck_assert_uint_eq(store_folder_count(f), 1);
+	path = store_msg_path_new(f, 0);
+	buf_init(&got, 64 << 20);
+	ck_assert_int_eq(test_read_file(path, &got), 0);
+	ck_assert_uint_eq(got.len, lf.len);
+	ck_assert(memcmp(got.data, lf.data, lf.len) == 0);
+	free(path);
+	store_folder_close(f);
+	buf_free(&got);
+
+	/* And a big one goes up whole (the output queue takes it a slice
+	 * at a time). */
+	lf.data[lf.len - 2] = 'X';
+	memcpy(strstr(lf.data, "Subject: big") + 9, "BIG", 3);
+	memcpy(strstr(lf.data, "<big@") + 1, "up1", 3);
+	path = xasprintf("%s/Big", root);
+	{
+		struct store_err	err;
+
+		ck_assert_int_eq(store_deliver(path, lf.data, lf.len,
+		    STORE_SEEN, true, NULL, &err), 0);
+	}
+	free(path);
+	out = run_sync();
+	ck_assert_msg(strstr(out, "bob/Big: 0 new, 1 sent") != NULL, "%s",
+	    out);
+	free(out);
+	srv_do(&s, "SELECT %m", "Big");
+	out = srv_cmd(&s, "UID SEARCH LARGER %s", "9437184", "", 0);
+	ck_assert_msg(strchr(out, ',') != NULL, "%s", out);	/* both */
+	free(out);
+	buf_free(&m);
+	buf_free(&lf);
+	test_imap_close(&s);
+}
+END_TEST
+
 /* "sha256 flags" of every message file of a maildir folder, sorted. */
 static char *
 digest_view(const char *dir)
@@ -1108,6 +1184,7 @@ servers_sync_suite(void)
 	tcase_add_test(tc, sync_upload_journal);
 	tcase_add_test(tc, sync_moves);
 	tcase_add_test(tc, sync_folder_changes);
+	tcase_add_test(tc, sync_big_message);
 	suite_add_tcase(s, tc);
 	return s;
 }

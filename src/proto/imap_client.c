@@ -378,6 +378,8 @@ flight_add(struct imap_client *c, struct cmd *cmd)
 	c->flight_tail = cmd;
 }
 
+#define PUMP_SLICE	((size_t)1024 * 1024)
+
 /* Send what can be sent: whole commands, up to a literal that needs the
  * server's go-ahead. */
 static void
@@ -395,12 +397,23 @@ pump(struct imap_client *c)
 		if (cmd->sent == 0)
 			trace(c, "C", cmd->trace.data, cmd->trace.len);
 		if (cmd->sent < end) {
+			size_t	n = end - cmd->sent;
+
+			/* A big literal (an APPEND) goes a slice at a time,
+			 * each when the socket took the last: the output
+			 * queue stays small (NET_EV_DRAINED resumes). */
+			if (net_conn_outq_len(c->conn) >= PUMP_SLICE)
+				return;
+			if (n > PUMP_SLICE)
+				n = PUMP_SLICE;
 			if (net_conn_write(c->conn, cmd->wire.data + cmd->sent,
-			    end - cmd->sent) == -1) {
+			    n) == -1) {
 				client_fail(c, "%s", conn_err(c));
 				return;
 			}
-			cmd->sent = end;
+			cmd->sent += n;
+			if (cmd->sent < end)
+				continue;
 		}
 		if (cmd->sent < cmd->wire.len)
 			return;		/* waiting for "+" */
@@ -998,6 +1011,7 @@ on_event(struct net_conn *conn, enum net_event ev, void *arg)
 		on_readable(c);
 		break;
 	case NET_EV_DRAINED:
+		pump(c);
 		break;
 	case NET_EV_ERROR:
 		if (c->bye) {

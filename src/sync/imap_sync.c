@@ -23,6 +23,8 @@
 #include "sync.h"
 
 #define FETCH_CHUNK	500	/* messages per UID FETCH of bodies */
+#define PIECE		((uint64_t)4 * 1024 * 1024)	/* bigger messages
+					 * come in pieces of this size */
 #define SET_MAX		(8 * 1024)	/* bytes of one sequence set */
 #define JOURNAL_MAX	((size_t)64 * 1024 * 1024)
 
@@ -498,6 +500,123 @@ body_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
 	d->flags[store_batch_count(d->batch) - 1] = (uint8_t)flags;
 }
 
+static int	down_commit(struct down *d, char *err, size_t errlen);
+
+/* One piece of a big message: "* n FETCH (UID u FLAGS (..)
+ * BODY[]<off> {len}..)". */
+struct piece {
+	struct buf	*whole;
+	uint32_t	 uid;
+	uint64_t	 off;
+	unsigned	 flags;
+	size_t		 got;
+	bool		 seen, bad;
+};
+
+static void
+piece_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct piece		*p = arg;
+	const struct imap_item	*it, *body = NULL, *l;
+	char			 want[48];
+	uint64_t		 uid;
+	size_t			 i;
+
+	(void)c;
+	if (strcmp(r->name, "FETCH") != 0 || r->n != 1 ||
+	    r->items[0].type != IMAP_LIST || p->seen)
+		return;
+	l = &r->items[0];
+	it = fetch_get(l, "UID");
+	if (it == NULL || !imap_item_number(it, UINT32_MAX, &uid) ||
+	    uid != p->uid)
+		return;
+	(void)snprintf(want, sizeof(want), "BODY[]<%llu>",
+	    (unsigned long long)p->off);
+	for (i = 0; i + 1 < l->n; i += 2)
+		if (imap_item_is(&l->items[i], want))
+			body = &l->items[i + 1];
+	if (body == NULL) {
+		/* Past the end, a server may give BODY[]<off> "" or NIL, or
+		 * BODY[] without the origin. */
+		body = fetch_get(l, "BODY[]");
+		if (body == NULL) {
+			p->seen = true;
+			return;
+		}
+	}
+	p->seen = true;
+	if (body->type != IMAP_STRING || body->len > PIECE) {
+		p->bad = body->type != IMAP_ATOM;	/* NIL: nothing */
+		return;
+	}
+	p->flags = flags_of(fetch_get(l, "FLAGS"));
+	if (buf_append(p->whole, body->s, body->len) == -1)
+		p->bad = true;
+	p->got = body->len;
+}
+
+/*
+ * A message bigger than a piece, fetched piece by piece (BODY.PEEK[]<off.
+ * len>): no answer of the server is then bigger than a piece, and a dropped
+ * connection costs one piece.
+ */
+static int
+download_big(struct ctx *x, struct down *d, uint32_t uid, uint64_t size,
+    char *err, size_t errlen)
+{
+	struct piece		p;
+	struct buf		whole;
+	struct store_err	serr;
+	struct wait		w;
+	char			tag[32];
+	int			rc = -1;
+
+	buf_init(&whole, SIZE_MAX / 2);
+	memset(&p, 0, sizeof(p));
+	p.whole = &whole;
+	p.uid = uid;
+	for (;;) {
+		p.seen = false;
+		p.got = 0;
+		if (run(x, piece_untagged, &p, &w, err, errlen,
+		    "UID FETCH %u (UID FLAGS BODY.PEEK[]<%U.%U>)", (unsigned)uid,
+		    p.off, PIECE) == -1)
+			goto out;
+		if (p.bad || (uint64_t)whole.len > size + PIECE) {
+			(void)fct_snprintf(err, errlen, "UID %u: the server "
+			    "sent a piece of the message that does not fit",
+			    (unsigned)uid);
+			goto out;
+		}
+		if (!p.seen && p.off == 0) {
+			rc = 0;		/* expunged meanwhile */
+			goto out;
+		}
+		if (p.got < PIECE)
+			break;
+		p.off += p.got;
+	}
+	(void)snprintf(tag, sizeof(tag), "U=%u", (unsigned)uid);
+	to_lf(whole.data != NULL ? whole.data : "", whole.len, &d->lf);
+	if (store_batch_add(d->batch, d->lf.data != NULL ? d->lf.data : "",
+	    d->lf.len, p.flags, tag, &serr) == -1) {
+		(void)fct_strlcpy(err, serr.msg, errlen);
+		goto out;
+	}
+	if (d->cap < 1) {
+		d->cap = 16;
+		d->uids = xreallocarray(d->uids, d->cap, sizeof(*d->uids));
+		d->flags = xreallocarray(d->flags, d->cap, sizeof(*d->flags));
+	}
+	d->uids[0] = uid;
+	d->flags[0] = (uint8_t)p.flags;
+	rc = down_commit(d, err, errlen);
+out:
+	buf_free(&whole);
+	return rc;
+}
+
 /* The chunk's messages durable and in place, then recorded. */
 static int
 down_commit(struct down *d, char *err, size_t errlen)
@@ -526,16 +645,19 @@ down_commit(struct down *d, char *err, size_t errlen)
 }
 
 static int
-download(struct ctx *x, struct down *d, const struct uids *want, char *err,
-    size_t errlen)
+download(struct ctx *x, struct down *d, const struct uids *want,
+    const struct uids *big, struct srv *srv, char *err, size_t errlen)
 {
 	struct wait		w;
 	char			set[SET_MAX];
-	size_t			from = 0;
+	size_t			from = 0, i;
 	int			rc = 0;
 
 	d->batch = store_batch_new(d->path);
 	buf_init(&d->lf, SIZE_MAX / 2);
+	for (i = 0; i < big->n && rc == 0; i++)
+		rc = download_big(x, d, big->v[i], srv_find(srv,
+		    big->v[i])->size, err, errlen);
 	while (from < want->n && rc == 0) {
 		uids_set(want, &from, FETCH_CHUNK, set, sizeof(set));
 		if (run(x, body_untagged, d, &w, err, errlen,
@@ -786,7 +908,7 @@ struct folder_run {
 	struct srv		 srv;
 	struct local		 loc;
 	struct sync_counts	 cnt;
-	struct uids		 del_remote, want;
+	struct uids		 del_remote, want, want_big;
 	bool			*unlink;	/* local files to remove */
 	size_t			 rematched;	/* by Message-ID */
 	size_t			*upl;
@@ -1485,9 +1607,10 @@ sync_folder(struct ctx *x, struct mailbox *mb)
 			fr.cnt.skipped++;
 			continue;
 		}
-		uids_add(&fr.want, fr.srv.m[i].uid);
+		uids_add(fr.srv.m[i].size > PIECE ? &fr.want_big : &fr.want,
+		    fr.srv.m[i].uid);
 	}
-	fr.cnt.to_fetch = fr.want.n;
+	fr.cnt.to_fetch = fr.want.n + fr.want_big.n;
 	emit(x, SYNC_EV_FOLDER, folder, &fr.cnt, NULL);
 	if (delete_remote(x, &fr.del_remote, err, sizeof(err)) == -1)
 		goto out;
@@ -1498,7 +1621,8 @@ sync_folder(struct ctx *x, struct mailbox *mb)
 	d.st = &fr.st;
 	d.cnt = &fr.cnt;
 	d.folder = folder;
-	if (download(x, &d, &fr.want, err, sizeof(err)) == -1)
+	if (download(x, &d, &fr.want, &fr.want_big, &fr.srv, err,
+	    sizeof(err)) == -1)
 		goto out;
 	for (i = 0; i < fr.nupl; i++) {
 		if (upload(x, fr.f, fr.upl[i], mbox, &fr.st, fr.path, err,
@@ -1548,6 +1672,7 @@ out:
 	free(fr.upl);
 	free(fr.del_remote.v);
 	free(fr.want.v);
+	free(fr.want_big.v);
 	srv_free(&fr.srv);
 	sync_state_free(&fr.st);
 	store_folder_close(fr.f);
