@@ -17,6 +17,14 @@
  * kept (downloaded or uploaded again); a UIDVALIDITY change never deletes
  * mail: messages are matched again by Message-ID, the others downloaded.
  *
+ * Moves and folders: a file that left one synced folder for another
+ * (same name) is moved on the server (UID MOVE, else COPY and delete),
+ * journalled in the destination first. The account's folder record
+ * (below) tells a folder renamed on one side (same UIDVALIDITY) or
+ * deleted on one side from a new one; a deletion is carried over only
+ * when the other side did not change since (no new mail there, no local
+ * change here), and never when a whole side is missing.
+ *
  * Ownership: arguments are borrowed for the call.
  */
 #ifndef FACTEUR_SYNC_H
