@@ -5,10 +5,11 @@
  * on Linux, else an fsync per file), then they are linked into new/ or
  * cur/ and the two directories fsync'd once. A crash before the commit
  * leaves only tmp/ files (debris, cleaned later); after it, every message
- * is in place. Only then may a caller record them (the sync state).
+ * is in place (moved there with renameat2(RENAME_NOREPLACE) where the
+ * system has it, else link() and unlink()). Only then may a caller record them (the sync state).
  */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
-#define _GNU_SOURCE	/* syncfs() */
+#define _GNU_SOURCE	/* syncfs(), renameat2() */
 #endif
 
 #include <errno.h>
@@ -202,7 +203,16 @@ store_batch_commit(struct store_batch *b, struct store_err *err)
 		return -1;
 	store_fault("tmp-synced");
 	for (i = 0; i < b->n; i++) {
-		/* link(): never replaces; unique names make a clash a bug. */
+#if defined(RENAME_NOREPLACE)
+		/* One directory operation, never replacing a file (unique
+		 * names make a clash a bug). */
+		if (renameat2(AT_FDCWD, b->v[i].tmp, AT_FDCWD, b->v[i].dst,
+		    RENAME_NOREPLACE) == 0)
+			continue;
+		if (errno != EINVAL && errno != ENOSYS)
+			return store_fail_errno(err, "%s", b->v[i].dst);
+#endif
+		/* link(): never replaces either. */
 		if (link(b->v[i].tmp, b->v[i].dst) == 0) {
 			(void)unlink(b->v[i].tmp);
 			continue;

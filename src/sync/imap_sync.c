@@ -1227,9 +1227,11 @@ folder_entries(struct folder_run *fr, char *err, size_t errlen)
 	size_t			 i, li;
 	unsigned		 r;
 	struct sync_entry	*e;
+	bool			 uidplus;
 
 	sync_state_init(&keep);
 	keep.uidvalidity = fr->st.uidvalidity;
+	uidplus = (imap_client_caps(fr->x->c) & IMAP_CAP_UIDPLUS) != 0;
 	for (i = 0; i < fr->st.n; i++) {
 		e = &fr->st.e[i];
 		sm = srv_find(&fr->srv, e->uid);
@@ -1261,8 +1263,18 @@ folder_entries(struct folder_run *fr, char *err, size_t errlen)
 			    store_name_unique_len(m->name));
 		} else if (sm != NULL) {
 			/* Gone here: deleted on the server too, unless it
-			 * changed there meanwhile (then it comes back). */
-			if (sm->flags == e->flags)
+			 * changed there meanwhile (then it comes back).
+			 * Without UIDPLUS it stays there flagged \\Deleted
+			 * (an EXPUNGE would take others' deletions too), so
+			 * it stays in the state: not fetched again. */
+			if ((sm->flags | STORE_TRASHED) ==
+			    (e->flags | STORE_TRASHED) && !uidplus) {
+				if (!(sm->flags & STORE_TRASHED))
+					uids_add(&fr->del_remote, e->uid);
+				sync_state_add(&keep, e->uid,
+				    e->flags | STORE_TRASHED, e->name,
+				    strlen(e->name));
+			} else if (sm->flags == e->flags)
 				uids_add(&fr->del_remote, e->uid);
 			else
 				sm->seen_here = false;
@@ -1598,10 +1610,7 @@ sync_folder(struct ctx *x, struct mailbox *mb)
 		goto out;
 	folder_unknown_files(&fr, !reset);
 	for (i = 0; i < fr.srv.n; i++) {
-		/* Flagged \\Deleted and not known here: on its way out
-		 * there (deleted or moved without UIDPLUS); not fetched. */
-		if (fr.srv.m[i].seen_here ||
-		    (fr.srv.m[i].flags & STORE_TRASHED))
+		if (fr.srv.m[i].seen_here)
 			continue;
 		if (x->a->max_size != 0 && fr.srv.m[i].size > x->a->max_size) {
 			fr.cnt.skipped++;
@@ -2174,8 +2183,11 @@ move_group(struct ctx *x, struct list_run *l, struct moves *mv, size_t a,
 		names[i - a] = mv->v[i].name;
 		uids_add(&u, mv->v[i].uid);
 	}
-	if (sync_state_load(&dst_st, dst_path, &serr) == -1 ||
-	    dst_st.uidvalidity == 0 ||
+	if (sync_state_load(&dst_st, dst_path, &serr) == 0 &&
+	    dst_st.uidvalidity == 0)
+		(void)fct_snprintf(serr.msg, sizeof(serr.msg), "%s: never "
+		    "synced", to->folder);
+	if (dst_st.uidvalidity == 0 ||
 	    journal_write(dst_path, names, b - a, &serr) == -1) {
 		(void)fct_strlcpy(err, serr.msg, errlen);
 		goto out;
@@ -2223,8 +2235,15 @@ move_group(struct ctx *x, struct list_run *l, struct moves *mv, size_t a,
 		(void)unlink(j);
 		free(j);
 	}
+	/* Moved away; without MOVE or UIDPLUS still there, \\Deleted:
+	 * kept in the state so that it is not fetched again. */
 	for (i = a; i < b; i++)
-		sync_state_remove(src_st, mv->v[i].uid);
+		if (imap_client_caps(x->c) & (IMAP_CAP_MOVE | IMAP_CAP_UIDPLUS))
+			sync_state_remove(src_st, mv->v[i].uid);
+		else
+			sync_state_add(src_st, mv->v[i].uid,
+			    mv->v[i].flags | STORE_TRASHED, mv->v[i].name,
+			    strlen(mv->v[i].name));
 	if (sync_state_save(src_st, src_path, &serr) == -1) {
 		(void)fct_strlcpy(err, serr.msg, errlen);
 		goto out;
