@@ -585,8 +585,9 @@ sync_spawn(void)
 	return pid;
 }
 
-/* Start facteur sync and kill -9 it after ms milliseconds. */
-static void
+/* Start facteur sync and kill -9 it after ms milliseconds; false when
+ * it had finished by itself. */
+static bool
 sync_killed(int ms)
 {
 	pid_t	pid = sync_spawn();
@@ -595,6 +596,61 @@ sync_killed(int ms)
 	(void)usleep((useconds_t)ms * 1000);
 	(void)kill(pid, SIGKILL);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFSIGNALED(status);
+}
+
+/* Entries in root/folder/sub, or 0. */
+static int
+dir_count(const char *folder, const char *sub)
+{
+	char		*p = xasprintf("%s/%s/%s", root, folder, sub);
+	DIR		*d = opendir(p);
+	struct dirent	*de;
+	int		 n = 0;
+
+	free(p);
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	(void)closedir(d);
+	return n;
+}
+
+/* Start facteur sync and kill -9 it as soon as root/folder/sub holds
+ * more entries than now; false when it finished first. */
+static bool
+sync_killed_when(const char *folder, const char *sub, int more)
+{
+	int	start = dir_count(folder, sub), status;
+	pid_t	pid = sync_spawn();
+
+	for (;;) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return false;
+		if (dir_count(folder, sub) >= start + more) {
+			(void)kill(pid, SIGKILL);
+			ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+			return true;
+		}
+		(void)usleep(200);
+	}
+}
+
+/* How many messages the local folder holds now (0: none yet). */
+static int
+local_count(const char *folder)
+{
+	char	*p = xasprintf("%s/%s", root, folder), *v;
+	int	 n = 0;
+
+	if (store_is_maildir(p)) {
+		v = local_view(folder);
+		n = count(v, ";");
+		free(v);
+	}
+	free(p);
+	return n;
 }
 
 /* Sorted subjects of the local INBOX must be exactly m000..m(n-1). */
@@ -607,7 +663,8 @@ check_exact(int n, const char *folder)
 
 	buf_init(&b, 1 << 20);
 	for (k = 0; k < n; k++)
-		ck_assert_int_eq(buf_printf(&b, "k%03d|;", k), 0);
+		ck_assert_int_eq(n > 1000 ? buf_printf(&b, "k%04d|;", k) :
+		    buf_printf(&b, "k%03d|;", k), 0);
 	want = buf_take(&b);
 	ck_assert_str_eq(v, want);
 	free(v);
@@ -616,53 +673,49 @@ check_exact(int n, const char *folder)
 
 START_TEST(sync_killed_anywhere)
 {
-	static const int	 delays[] = { 30, 60, 90, 120, 160, 220, 300 };
-	struct test_imap		 s;
+	struct test_imap	 s;
 	char			 subj[16], id[32], *out;
-	size_t			 i;
-	int			 k;
+	int			 k, ms, n, partial = 0;
 
 	srv_open(&s);
 	srv_try(&s, "DELETE %m", "Killed");
 	srv_do(&s, "CREATE %m", "Killed");
-	for (k = 0; k < 400; k++) {
-		(void)snprintf(subj, sizeof(subj), "k%03d", k);
+	for (k = 0; k < 1100; k++) {
+		(void)snprintf(subj, sizeof(subj), "k%04d", k);
 		(void)snprintf(id, sizeof(id), "kill-%d", k);
 		srv_append(&s, "Killed", subj, id);
 	}
-	/* Killed at many points of the first sync, each run going further,
-	 * then one to the end: every message once, none twice, on both
-	 * sides. */
-	for (i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
-		sync_killed(delays[i]);
-		if (getenv("SYNC_KILL_VERBOSE") != NULL) {
-			char	*p = xasprintf("%s/Killed", root);
-
-			if (store_is_maildir(p)) {
-				char	*v = local_view("Killed");
-
-				fprintf(stderr, "killed after %d ms: %d "
-				    "messages here\n", delays[i],
-				    count(v, ";"));
-				free(v);
-			}
-			free(p);
-		}
+	/* Killed at many points of the first sync: early, while a chunk
+	 * of downloads is written to tmp/, just after one is put in place
+	 * (before or while its state is saved), then one run to the end:
+	 * every message once, none twice, on both sides. Downloads are
+	 * committed 500 at a time. */
+	for (ms = 30; ms < 150; ms += 40)
+		(void)sync_killed(ms);
+	for (k = 0; k < 3; k++) {
+		ck_assert(sync_killed_when("Killed", "tmp", 120));
+		n = local_count("Killed");
+		ck_assert(sync_killed_when("Killed", "new", 1));
+		partial += local_count("Killed") > n;
+		if (getenv("SYNC_KILL_VERBOSE") != NULL)
+			fprintf(stderr, "killed: %d, then %d messages here\n",
+			    n, local_count("Killed"));
 	}
+	ck_assert_int_eq(partial, 3);
 	out = run_sync();
 	free(out);
-	check_exact(400, "Killed");
+	check_exact(1100, "Killed");
 	srv_do(&s, "SELECT %m", "Killed");
 	out = srv_cmd(&s, "UID SEARCH ALL", "", "", 0);
-	ck_assert_int_eq(count(out, ",") + 1, 400);
+	ck_assert_int_eq(count(out, ",") + 1, 1100);
 	free(out);
 	/* And again once more with a local change under way. */
 	srv_do(&s, "UID STORE 1:50 +FLAGS.SILENT (\\Seen)", "");
-	sync_killed(40);
+	(void)sync_killed(40);
 	free(run_sync());
 	out = local_view("Killed");
 	ck_assert_int_eq(count(out, "|S;"), 50);
-	ck_assert_int_eq(count(out, ";"), 400);
+	ck_assert_int_eq(count(out, ";"), 1100);
 	free(out);
 	/* A message appended by another client while a sync runs: there
 	 * after this sync or the next, once. */
@@ -672,12 +725,69 @@ START_TEST(sync_killed_anywhere)
 
 		srv_do(&s, "UID STORE 1:* -FLAGS.SILENT (\\Seen)", "");
 		pid = sync_spawn();
-		srv_append(&s, "Killed", "k400", "kill-400");
+		srv_append(&s, "Killed", "k1100", "kill-1100");
 		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
 	free(run_sync());
-	check_exact(401, "Killed");
+	check_exact(1101, "Killed");
+	test_imap_close(&s);
+}
+END_TEST
+
+/* Killed at many points while uploading: every local message on the
+ * server once, none twice, and none downloaded back as a copy. */
+START_TEST(sync_killed_uploading)
+{
+	static const int	 delays[] = { 20, 50, 80, 120, 170, 240, 330 };
+	struct test_imap	 s;
+	struct store_err	 err;
+	char			 subj[16], id[32], *out, *m, *path;
+	size_t			 i;
+	int			 k;
+
+	srv_open(&s);
+	srv_try(&s, "DELETE %m", "KillUp");
+	srv_do(&s, "CREATE %m", "KillUp");
+	free(run_sync());
+	path = xasprintf("%s/KillUp", root);
+	for (k = 0; k < 150; k++) {
+		(void)snprintf(subj, sizeof(subj), "k%03d", k);
+		(void)snprintf(id, sizeof(id), "killup-%d", k);
+		m = message(subj, id);
+		ck_assert_int_eq(store_deliver(path, m, strlen(m), 0, true,
+		    NULL, &err), 0);
+		free(m);
+	}
+	free(path);
+	for (i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
+		(void)sync_killed(delays[i]);
+		if (getenv("SYNC_KILL_VERBOSE") != NULL) {
+			srv_do(&s, "SELECT %m", "KillUp");
+			out = srv_cmd(&s, "UID SEARCH ALL", "", "", 0);
+			fprintf(stderr, "killed after %d ms: %d there\n",
+			    delays[i], out[0] ? count(out, ",") + 1 : 0);
+			free(out);
+		}
+	}
+	out = run_sync();
+	free(out);
+	out = run_sync();
+	ck_assert_msg(strstr(out, "bob/KillUp: 0 new, 0 sent") != NULL, "%s",
+	    out);
+	free(out);
+	check_exact(150, "KillUp");
+	srv_do(&s, "SELECT %m", "KillUp");
+	out = srv_cmd(&s, "UID SEARCH ALL", "", "", 0);
+	ck_assert_int_eq(count(out, ",") + 1, 150);
+	free(out);
+	for (k = 0; k < 150; k += 37) {
+		(void)snprintf(subj, sizeof(subj), "k%03d", k);
+		out = srv_cmd(&s, "UID SEARCH SUBJECT %a", subj, "", 0);
+		ck_assert_msg(strlen(out) > 0 && strchr(out, ',') == NULL,
+		    "%s: %s", subj, out);
+		free(out);
+	}
 	test_imap_close(&s);
 }
 END_TEST
@@ -1182,6 +1292,7 @@ servers_sync_suite(void)
 	tcase_add_test(tc, sync_uidvalidity_reset);
 	tcase_add_test(tc, sync_same_as_mbsync);
 	tcase_add_test(tc, sync_upload_journal);
+	tcase_add_test(tc, sync_killed_uploading);
 	tcase_add_test(tc, sync_moves);
 	tcase_add_test(tc, sync_folder_changes);
 	tcase_add_test(tc, sync_big_message);
