@@ -45,6 +45,7 @@ TEST_SRC = tests/run.c tests/check_util.c tests/check_buf.c \
 	tests/check_store_view.c tests/check_store_search.c \
 	tests/check_imap.c tests/check_imap_client.c tests/check_imap_east.c \
 	tests/check_imap_mailbox.c tests/check_sync_state.c \
+	tests/check_sync_folders.c \
 	tests/minijson.c tests/testlib.c
 SERVER_TEST_SRC = tests/run_servers.c tests/check_servers_net.c \
 	tests/check_servers_imap.c tests/check_servers_sync.c \
@@ -55,7 +56,7 @@ FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config tests/fuzz/fuzz_mime \
 	tests/fuzz/fuzz_decode tests/fuzz/fuzz_html tests/fuzz/fuzz_compose \
 	tests/fuzz/fuzz_index tests/fuzz/fuzz_query tests/fuzz/fuzz_imap \
 	tests/fuzz/fuzz_imap_session tests/fuzz/fuzz_mutf7 \
-	tests/fuzz/fuzz_sync_state
+	tests/fuzz/fuzz_sync_state tests/fuzz/fuzz_sync_folders
 
 MAN1 = doc/facteur.1
 MAN5 = doc/facteur.conf.5

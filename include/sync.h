@@ -157,7 +157,9 @@ int	sync_folders_load(struct sync_folders *sf, const char *root,
 	    struct store_err *err);
 int	sync_folders_save(const struct sync_folders *sf, const char *root,
 	    struct store_err *err);
-/* Add or update a folder (name copied; must be store_folder_name_ok). */
+/* Add or update a folder (name copied). A name the record could not
+ * read back (store_folder_name_ok() refuses it, or it holds a control
+ * byte) is not recorded. */
 void	sync_folders_set(struct sync_folders *sf, const char *name,
 	    uint32_t uidvalidity, uint32_t uidnext);
 void	sync_folders_drop(struct sync_folders *sf, const char *name);

@@ -32,6 +32,7 @@ main(void)
 	srunner_add_suite(sr, imap_east_suite());
 	srunner_add_suite(sr, imap_mailbox_suite());
 	srunner_add_suite(sr, sync_state_suite());
+	srunner_add_suite(sr, sync_folders_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -34,6 +34,7 @@ Suite	*imap_client_suite(void);
 Suite	*imap_east_suite(void);
 Suite	*imap_mailbox_suite(void);
 Suite	*sync_state_suite(void);
+Suite	*sync_folders_suite(void);
 
 /* Suites against the real servers (tests/run-servers). */
 Suite	*servers_net_suite(void);

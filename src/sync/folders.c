@@ -67,11 +67,33 @@ sync_folders_find(const struct sync_folders *sf, const char *name)
 	    NULL;
 }
 
+/* A folder name the record can hold and read back: one the store
+ * accepts, with no control byte (a line end would forge a record). */
+static bool
+name_ok(const char *s, size_t n)
+{
+	size_t	i;
+	char	*name;
+	bool	 ok;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	name = xstrndup(s, n);
+	ok = store_folder_name_ok(name);
+	free(name);
+	return ok;
+}
+
 void
 sync_folders_set(struct sync_folders *sf, const char *name,
     uint32_t uidvalidity, uint32_t uidnext)
 {
-	size_t	i = folders_pos(sf, name);
+	size_t	i;
+
+	if (!name_ok(name, strlen(name)))
+		return;		/* never recorded: no rename or deletion */
+	i = folders_pos(sf, name);
 
 	if (i < sf->n && strcmp(sf->v[i].name, name) == 0) {
 		sf->v[i].uidvalidity = uidvalidity;
@@ -109,23 +131,11 @@ bad(struct store_err *err, size_t line, const char *what)
 	return -1;
 }
 
-/* A folder name as the record holds it: one the store accepts, with no
- * control byte (a line end would split the record). */
+/* A folder name read from the record, or NULL. */
 static char *
 name_of(const char *s, size_t n)
 {
-	char	*name;
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return NULL;
-	name = xstrndup(s, n);
-	if (!store_folder_name_ok(name)) {
-		free(name);
-		return NULL;
-	}
-	return name;
+	return name_ok(s, n) ? xstrndup(s, n) : NULL;
 }
 
 static int
@@ -233,8 +243,11 @@ sync_folders_save(const struct sync_folders *sf, const char *root,
 
 	buf_init(&b, FOLDERS_MAX);
 	rc = buf_append_str(&b, HEADER "\n");
+	/* Names that would not read back are left out (sync_folders_set()
+	 * never takes them; special[] is set by callers). */
 	for (i = 0; i < SYNC_SPECIAL_N && rc == 0; i++)
-		if (sf->special[i] != NULL)
+		if (sf->special[i] != NULL && name_ok(sf->special[i],
+		    strlen(sf->special[i])))
 			rc = buf_printf(&b, "special %s %s\n", special_words[i],
 			    sf->special[i]);
 	for (i = 0; i < sf->n && rc == 0; i++)
