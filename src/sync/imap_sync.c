@@ -348,6 +348,25 @@ uid_cmp(const void *a, const void *b)
 	return x->uid < y->uid ? -1 : x->uid > y->uid;
 }
 
+/* Sorted by UID, each once (a server may repeat a FETCH). */
+static void
+srv_sort(struct srv *s)
+{
+	size_t	i, k;
+
+	if (s->n < 2)
+		return;
+	qsort(s->m, s->n, sizeof(*s->m), uid_cmp);
+	for (i = k = 1; i < s->n; i++) {
+		if (s->m[i].uid == s->m[k - 1].uid) {
+			free(s->m[i].msgid);
+			continue;
+		}
+		s->m[k++] = s->m[i];
+	}
+	s->n = k;
+}
+
 /* ------------------------------------------------------------------ */
 /* UID sets                                                            */
 
@@ -1162,7 +1181,7 @@ qresync_apply(struct folder_run *fr, bool *ok, char *err, size_t errlen)
 		news.m[i].msgid = NULL;
 	}
 	srv_free(&news);
-	qsort(s->m, s->n, sizeof(*s->m), uid_cmp);
+	srv_sort(s);
 	*ok = s->n == s->exists;
 	return 0;
 }
@@ -1212,7 +1231,7 @@ folder_server(struct folder_run *fr, bool *reset, char *err, size_t errlen)
 	if (fr->srv.exists > 0 && run(x, list_untagged, &fr->srv, &w, err,
 	    errlen, "UID FETCH 1:* (UID FLAGS RFC822.SIZE)") == -1)
 		return -1;
-	qsort(fr->srv.m, fr->srv.n, sizeof(*fr->srv.m), uid_cmp);
+	srv_sort(&fr->srv);
 	return 0;
 }
 
