@@ -252,6 +252,8 @@ typedef void imap_trace_cb(const char *dir, const char *line, size_t len,
 
 struct imap_client;
 
+typedef void imap_alert_cb(const char *text, size_t len, void *arg);
+
 /* Untagged responses that no command claims (EXISTS, EXPUNGE, FETCH of
  * flags changed by others, [ALERT]...); also given BYE. */
 typedef void imap_unsolicited_cb(struct imap_client *c,
@@ -270,7 +272,11 @@ struct imap_client_params {
 	struct imap_limits	 limits;
 	imap_trace_cb		*trace;
 	imap_unsolicited_cb	*unsolicited;
-	void			*arg;		/* for trace and unsolicited */
+	/* [ALERT] text, from any response once the connection is secure
+	 * (or plaintext by choice): RFC 3501 says the user must see it. */
+	imap_alert_cb		*alert;
+	void			*arg;		/* for trace, unsolicited,
+						 * alert */
 };
 
 /*

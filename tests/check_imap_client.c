@@ -188,6 +188,15 @@ plain_params(enum imap_tls_mode mode, bool allow, struct run *r)
 	return p;
 }
 
+/* [ALERT]s go into the trace as "A: text". */
+static void
+on_alert(const char *text, size_t len, void *arg)
+{
+	struct run	*r = arg;
+
+	PUT(buf_printf(&r->trace, "A: %.*s\n", (int)len, text));
+}
+
 struct session {
 	struct server		 srv;
 	struct run		 run;
@@ -675,6 +684,51 @@ START_TEST(commands_code_for_another_command)
 }
 END_TEST
 
+/* [ALERT] reaches the user from any response, but not before TLS on a
+ * STARTTLS connection (anyone on the path could have written it). */
+START_TEST(alerts_shown)
+{
+	static const struct step steps[] = {
+		{ NULL, "* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n" },
+		{ "=f1 NOOP", "* OK [ALERT] maintenance at 5\r\n"
+		  "f1 OK [ALERT] really\r\n" },
+		{ NULL, NULL }
+	};
+	static const struct step plain[] = {
+		{ NULL, "* OK [ALERT] your password expired: go to "
+		  "http://evil.test\r\n" },
+		{ "=f1 CAPABILITY", "* CAPABILITY IMAP4rev1\r\n"
+		  "f1 OK [ALERT] still not TLS\r\n" },
+		{ NULL, NULL }
+	};
+	struct imap_client_params	p = plain_params(IMAP_TLS_NONE, false,
+					    NULL);
+	struct session			s;
+	struct answers			a = { .pending = 1 };
+
+	buf_init(&a.log, 4096);
+	p.alert = on_alert;
+	session_start(&s, steps, &p);
+	ck_assert_msg(s.run.ok, "%s", s.run.err);
+	ck_assert_int_eq(imap_client_cmd(s.c, NULL, cmd_done, &a, "NOOP"), 0);
+	while (a.pending > 0 && imap_client_ok(s.c))
+		ck_assert_int_gt(net_loop_run_once(s.loop, 5000), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&s.run.trace),
+	    "A: maintenance at 5\nS: f1 OK [ALERT] really\nA: really\n"));
+	session_end(&s);
+	buf_free(&a.log);
+	session_free(&s);
+
+	p = plain_params(IMAP_TLS_STARTTLS, false, NULL);
+	p.alert = on_alert;
+	session_start(&s, plain, &p);
+	ck_assert(!s.run.ok);
+	ck_assert_ptr_null(strstr(buf_str(&s.run.trace), "A: "));
+	session_end(&s);
+	session_free(&s);
+}
+END_TEST
+
 START_TEST(commands_literal_plus)
 {
 	static const struct step steps[] = {
@@ -855,6 +909,7 @@ imap_client_suite(void)
 	tcase_add_test(tc, commands_pipelined_with_literals);
 	tcase_add_test(tc, commands_literal_plus);
 	tcase_add_test(tc, commands_code_for_another_command);
+	tcase_add_test(tc, alerts_shown);
 	tcase_add_test(tc, commands_fail_with_connection);
 	tcase_add_test(tc, commands_unknown_tag);
 	tcase_add_test(tc, commands_idle);

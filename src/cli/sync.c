@@ -19,6 +19,17 @@ struct sync_print {
 	bool		 progress_shown;
 };
 
+/* Text from the server (its words, a mailbox name) onto the terminal,
+ * without its control characters. */
+static void
+put_str(FILE *fp, const char *s)
+{
+	char	*safe = str_safe_new(s, strlen(s), false);
+
+	(void)fputs(safe, fp);
+	free(safe);
+}
+
 /* Erase a progress line before anything else is printed. */
 static void
 progress_clear(struct sync_print *p)
@@ -54,17 +65,16 @@ print_event(const struct sync_event *ev, void *arg)
 		    "left on the server)" : "");
 		break;
 	case SYNC_EV_NOTICE:
-		progress_clear(p);
-		(void)fprintf(stderr, "facteur: sync: %s/%s: %s\n", p->account,
-		    ev->folder != NULL ? ev->folder : "?",
-		    ev->msg != NULL ? ev->msg : "");
-		break;
 	case SYNC_EV_ERROR:
 		progress_clear(p);
-		p->failed = true;
-		(void)fprintf(stderr, "facteur: sync: %s/%s: %s\n", p->account,
-		    ev->folder != NULL ? ev->folder : "?",
-		    ev->msg != NULL ? ev->msg : "failed");
+		if (ev->kind == SYNC_EV_ERROR)
+			p->failed = true;
+		(void)fprintf(stderr, "facteur: sync: %s/", p->account);
+		put_str(stderr, ev->folder != NULL ? ev->folder : "?");
+		(void)fputs(": ", stderr);
+		put_str(stderr, ev->msg != NULL ? ev->msg :
+		    ev->kind == SYNC_EV_ERROR ? "failed" : "");
+		(void)fputc('\n', stderr);
 		break;
 	}
 	(void)fflush(stdout);
@@ -73,8 +83,11 @@ print_event(const struct sync_event *ev, void *arg)
 static void
 print_trace(const char *dir, const char *line, size_t len, void *arg)
 {
+	char	*safe = str_safe_new(line, len, true);
+
 	(void)arg;
-	(void)fprintf(stderr, "%s: %.*s\n", dir, (int)len, line);
+	(void)fprintf(stderr, "%s: %s\n", dir, safe);
+	free(safe);
 }
 
 static int

@@ -915,11 +915,25 @@ on_untagged(struct imap_client *c, const struct imap_resp *r)
 		c->p.unsolicited(c, r, c->p.arg);
 }
 
+/* Before TLS a man in the middle could write the text: not shown. */
+static void
+maybe_alert(struct imap_client *c, const struct imap_resp *r)
+{
+	bool	plain_phase = c->p.mode == IMAP_TLS_STARTTLS &&
+	    !net_conn_is_tls(c->conn);
+
+	if (r->kind != IMAP_CONTINUE && r->has_code &&
+	    strcmp(r->code, "ALERT") == 0 && c->p.alert != NULL &&
+	    !plain_phase)
+		c->p.alert(r->text, r->text_len, c->p.arg);
+}
+
 static void
 dispatch(struct imap_client *c, const struct imap_resp *r)
 {
 	struct cmd	*cmd;
 
+	maybe_alert(c, r);
 	if (c->st == ST_GREETING && !c->ready_called && c->flight == NULL &&
 	    c->sendq == NULL) {
 		on_greeting(c, r);

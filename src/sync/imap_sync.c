@@ -2781,6 +2781,26 @@ on_ready(struct imap_client *c, bool ok, void *arg)
 	x->ok = ok;
 }
 
+static void
+on_trace(const char *dir, const char *line, size_t len, void *arg)
+{
+	struct ctx	*x = arg;
+
+	x->o->trace(dir, line, len, x->o->arg);
+}
+
+/* RFC 3501: an [ALERT] must reach the user. */
+static void
+on_alert(const char *text, size_t len, void *arg)
+{
+	struct ctx	*x = arg;
+	char		 msg[BOUND_ERRMSG];
+
+	(void)fct_snprintf(msg, sizeof(msg), "the server says: %.*s",
+	    (int)len, text);
+	emit(x, SYNC_EV_NOTICE, x->a->name, NULL, msg);
+}
+
 static int
 connect_account(struct ctx *x, char *err, size_t errlen)
 {
@@ -2812,9 +2832,13 @@ connect_account(struct ctx *x, char *err, size_t errlen)
 	p.secret = x->o->secret;
 	p.mech = mechs[a->auth];
 	p.allow_plaintext_password = a->allow_plaintext_password;
-	p.limits.max_literal = a->max_size != 0 ? a->max_size + 4096 : 0;
-	p.trace = x->o->trace;
-	p.arg = x->o->arg;
+	/* No literal is bigger than a piece (bigger messages come in
+	 * pieces) or than max-size. */
+	p.limits.max_literal = (size_t)(a->max_size != 0 &&
+	    a->max_size < PIECE ? a->max_size : PIECE) + 65536;
+	p.trace = x->o->trace != NULL ? on_trace : NULL;
+	p.alert = on_alert;
+	p.arg = x;
 	x->c = imap_client_connect(x->loop, &p, on_ready, x);
 	(void)imap_client_wait(x->c, &x->ready);
 	if (!x->ok) {
