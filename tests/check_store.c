@@ -1526,6 +1526,66 @@ START_TEST(test_batch)
 }
 END_TEST
 
+/* The writer thread: more than its queue holds, in order and whole; a
+ * file it cannot write fails the commit with the reason, and the batch
+ * stays usable after a reset. */
+START_TEST(test_batch_writer)
+{
+	struct store_batch	*b;
+	struct store_folder	*f;
+	struct store_err	 err;
+	char			*dir, *m, *big, *p;
+	size_t			 i, len = (size_t)3 * 1024 * 1024;
+
+	dir = make_folder("Big");
+	b = store_batch_new(dir);
+	big = xmalloc(len);
+	for (i = 0; i < 16; i++) {	/* 48 MiB: the queue fills */
+		m = make_msg("big", "<b@x>", NULL);
+		memset(big, 'a' + (int)i, len);
+		memcpy(big, m, strlen(m));
+		free(m);
+		ck_assert_int_eq(store_batch_add(b, big, len, STORE_SEEN, NULL,
+		    &err), 0);
+	}
+	ck_assert_int_eq(store_batch_commit(b, &err), 0);
+	for (i = 0; i < 16; i++) {
+		struct buf	got;
+
+		p = xasprintf("%s/cur/%s", dir, store_batch_name(b, i));
+		buf_init(&got, len + 1);
+		ck_assert_int_eq(test_read_file(p, &got), 0);
+		ck_assert_uint_eq(got.len, len);
+		ck_assert_int_eq(got.data[len - 1], 'a' + (int)i);
+		buf_free(&got);
+		free(p);
+	}
+	store_batch_reset(b);
+	/* tmp/ gone: the writer fails, the commit says why. */
+	p = xasprintf("%s/tmp", dir);
+	ck_assert_int_eq(rmdir(p), 0);
+	m = make_msg("lost", "<l@x>", NULL);
+	ck_assert_int_eq(store_batch_add(b, m, strlen(m), 0, NULL, &err), 0);
+	err.msg[0] = '\0';
+	ck_assert_int_eq(store_batch_commit(b, &err), -1);
+	ck_assert_msg(strstr(err.msg, "/tmp/") != NULL, "%s", err.msg);
+	store_batch_reset(b);
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	ck_assert_msg(store_batch_add(b, m, strlen(m), 0, NULL, &err) == 0,
+	    "%s", err.msg);
+	ck_assert_int_eq(store_batch_commit(b, &err), 0);
+	store_batch_free(&b);
+	f = open_folder(dir, false);
+	ck_assert_uint_eq(store_folder_count(f), 17);
+	store_folder_close(f);
+	free(m);
+	free(p);
+	free(big);
+	test_remove_tree(dir);
+	free(dir);
+}
+END_TEST
+
 struct move_arg {
 	const char	*src, *dst;
 	bool		 copy;
@@ -1786,6 +1846,7 @@ store_suite(void)
 	tcase_add_test(tc, test_many_messages_cache_roundtrip);
 	tcase_add_test(tc, test_shared_strings);
 	tcase_add_test(tc, test_batch);
+	tcase_add_test(tc, test_batch_writer);
 	tcase_add_test(tc, test_threads_same_result);
 	suite_add_tcase(s, tc);
 
