@@ -100,6 +100,55 @@ wait_done(struct imap_client *c, const struct imap_resp *r, void *arg)
 	}
 }
 
+/* Send a command whose answer w will hold; -1 when the client failed. */
+static int
+vsend(struct ctx *x, imap_untagged_fn *u, void *uarg, struct wait *w,
+    const char *fmt, va_list ap)
+{
+	memset(w, 0, sizeof(*w));
+	w->u = u;
+	w->uarg = uarg;
+	return imap_client_vcmd(x->c, wait_untagged, wait_done, w, fmt, ap);
+}
+
+static int
+cmd_send(struct ctx *x, imap_untagged_fn *u, void *uarg, struct wait *w,
+    const char *fmt, ...)
+{
+	va_list	ap;
+	int	rc;
+
+	va_start(ap, fmt);
+	rc = vsend(x, u, uarg, w, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* The client's failure into err; -1. */
+static int
+fail_client(struct ctx *x, char *err, size_t errlen)
+{
+	(void)fct_snprintf(err, errlen, "%s", imap_client_error(x->c));
+	return -1;
+}
+
+/* Wait for a sent command's answer: 0 when OK; -1 with the server's
+ * words (or the connection's failure) in err. */
+static int
+finish(struct ctx *x, struct wait *w, char *err, size_t errlen)
+{
+	if (imap_client_wait(x->c, &w->done) == -1 || w->failed) {
+		(void)fct_snprintf(err, errlen, "%s", imap_client_error(x->c));
+		return -1;
+	}
+	if (w->status != IMAP_ST_OK) {
+		(void)fct_snprintf(err, errlen, "%s%s%s%s", w->code[0] ?
+		    "[" : "", w->code, w->code[0] ? "] " : "", w->text);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Run one command and wait for its answer. 0 when OK; -1 with the
  * server's words (or the connection's failure) in err.
@@ -111,22 +160,14 @@ run(struct ctx *x, imap_untagged_fn *u, void *uarg, struct wait *w,
 	va_list	ap;
 	int	rc;
 
-	memset(w, 0, sizeof(*w));
-	w->u = u;
-	w->uarg = uarg;
 	va_start(ap, fmt);
-	rc = imap_client_vcmd(x->c, wait_untagged, wait_done, w, fmt, ap);
+	rc = vsend(x, u, uarg, w, fmt, ap);
 	va_end(ap);
-	if (rc == -1 || imap_client_wait(x->c, &w->done) == -1 || w->failed) {
+	if (rc == -1) {
 		(void)fct_snprintf(err, errlen, "%s", imap_client_error(x->c));
 		return -1;
 	}
-	if (w->status != IMAP_ST_OK) {
-		(void)fct_snprintf(err, errlen, "%s%s%s%s", w->code[0] ?
-		    "[" : "", w->code, w->code[0] ? "] " : "", w->text);
-		return -1;
-	}
-	return 0;
+	return finish(x, w, err, errlen);
 }
 
 /* ------------------------------------------------------------------ */
@@ -428,6 +469,7 @@ struct down {
 	uint8_t			*flags;		/* and flags */
 	size_t			 cap;
 	struct buf		 lf;		/* the message with LF ends */
+	bool			 stopped;	/* failed: store no more */
 	char			 err[BOUND_ERRMSG];
 };
 
@@ -487,7 +529,7 @@ body_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
 	char			 tag[32];
 
 	(void)c;
-	if (strcmp(r->name, "FETCH") != 0 || r->n != 1 ||
+	if (d->stopped || strcmp(r->name, "FETCH") != 0 || r->n != 1 ||
 	    r->items[0].type != IMAP_LIST)
 		return;
 	it = fetch_get(&r->items[0], "UID");
@@ -667,9 +709,11 @@ static int
 download(struct ctx *x, struct down *d, const struct uids *want,
     const struct uids *big, struct srv *srv, char *err, size_t errlen)
 {
-	struct wait		w;
+	struct wait		w[2];
 	char			set[SET_MAX];
 	size_t			from = 0, i;
+	unsigned		k = 0;
+	bool			pending = false;
 	int			rc = 0;
 
 	d->batch = store_batch_new(d->path);
@@ -677,10 +721,29 @@ download(struct ctx *x, struct down *d, const struct uids *want,
 	for (i = 0; i < big->n && rc == 0; i++)
 		rc = download_big(x, d, big->v[i], srv_find(srv,
 		    big->v[i])->size, err, errlen);
-	while (from < want->n && rc == 0) {
+	if (from < want->n && rc == 0) {
 		uids_set(want, &from, FETCH_CHUNK, set, sizeof(set));
-		if (run(x, body_untagged, d, &w, err, errlen,
-		    "UID FETCH %s (UID FLAGS BODY.PEEK[])", set) == -1)
+		if (cmd_send(x, body_untagged, d, &w[0], "UID FETCH %s (UID FLAGS "
+		    "BODY.PEEK[])", set) == -1)
+			rc = fail_client(x, err, errlen);
+		else
+			pending = true;
+	}
+	for (k = 0; pending && rc == 0; k ^= 1) {
+		/* The next chunk is asked for before this one is committed:
+		 * the server sends it while the files are made durable. (A
+		 * commit takes what has come of it too.) */
+		pending = false;
+		if (from < want->n) {
+			uids_set(want, &from, FETCH_CHUNK, set, sizeof(set));
+			if (cmd_send(x, body_untagged, d, &w[k ^ 1], "UID FETCH %s "
+			    "(UID FLAGS BODY.PEEK[])", set) == -1) {
+				rc = fail_client(x, err, errlen);
+				break;
+			}
+			pending = true;
+		}
+		if (finish(x, &w[k], err, errlen) == -1)
 			rc = -1;
 		else if (d->err[0] != '\0') {
 			(void)fct_strlcpy(err, d->err, errlen);
@@ -688,6 +751,12 @@ download(struct ctx *x, struct down *d, const struct uids *want,
 		} else
 			/* Durable and recorded before the next chunk. */
 			rc = down_commit(d, err, errlen);
+	}
+	if (pending) {
+		/* Its answer must not outlive w: wait for it, storing
+		 * nothing more. */
+		d->stopped = true;
+		(void)imap_client_wait(x->c, &w[k].done);
 	}
 	store_batch_free(&d->batch);
 	buf_free(&d->lf);

@@ -7,7 +7,9 @@
  * IDLE (when offered), ended after a few loop turns. Any
  * crash, leak or sanitizer report is a bug; so is any LOGIN or
  * AUTHENTICATE command: there is never TLS here and plaintext passwords
- * are not allowed, so whatever the server says, none may be sent.
+ * are not allowed, so whatever the server says, none may be sent. An
+ * [ALERT] may reach the user only in the mode without STARTTLS (with
+ * STARTTLS, nothing the server says before TLS is shown).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,6 +54,21 @@ trace(const char *dir, const char *line, size_t len, void *arg)
 		abort();
 }
 
+static enum imap_tls_mode	mode;
+static size_t			sink;
+
+static void
+alert(const char *text, size_t len, void *arg)
+{
+	size_t	i;
+
+	(void)arg;
+	if (mode == IMAP_TLS_STARTTLS)
+		abort();
+	for (i = 0; i < len; i++)
+		sink += (unsigned char)text[i];
+}
+
 static void
 ready(struct imap_client *c, bool ok, void *arg)
 {
@@ -91,7 +108,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&t, 0, sizeof(t));
 	p.net.host = "fuzz";
 	p.net.port = "143";
-	p.mode = modes[data[0] & 1];
+	p.mode = mode = modes[data[0] & 1];
+	p.alert = alert;
 	p.mech = (enum imap_auth_mech)((data[0] >> 1) % 5);
 	p.user = "user";
 	p.secret = SECRET;
