@@ -199,6 +199,16 @@ char	*imap_mailbox_to_folder(const char *name, char delim, char *why,
  * name (UTF-8) of a local folder name; NULL when a level is empty or
  * contains delim, or delim is not ASCII. Owned. */
 char	*imap_folder_to_mailbox(const char *folder, char delim);
+/*
+ * A personal namespace with a prefix ("INBOX." on servers that keep every
+ * folder under INBOX): local folders are named without it. The server
+ * name without the prefix (pointing into name; INBOX itself and names
+ * outside the prefix as they are), and the server name of a local folder
+ * with it (owned; NULL as for imap_folder_to_mailbox()).
+ */
+const char *imap_mailbox_unprefixed(const char *name, const char *prefix);
+char	*imap_folder_to_mailbox_ns(const char *folder, char delim,
+	    const char *prefix);
 
 /* ------------------------------------------------------------------ */
 /* The client                                                          */

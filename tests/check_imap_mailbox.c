@@ -801,6 +801,50 @@ START_TEST(mailbox_table)
 }
 END_TEST
 
+/* A namespace prefix: away on the way in, back on the way out. */
+START_TEST(namespace_prefix)
+{
+	static const struct {
+		const char	*server, *prefix;
+		char		 delim;
+		const char	*folder;
+	} cases[] = {
+		{ "INBOX.Sent", "INBOX.", '.', "Sent" },
+		{ "INBOX.Archives.2024", "INBOX.", '.', "Archives/2024" },
+		{ "INBOX", "INBOX.", '.', "INBOX" },
+		{ "INBOX.INBOX.x", "INBOX.", '.', "INBOX/x" },
+		{ "Sent", "", '/', "Sent" },
+		{ "Archives/2024", NULL, '/', "Archives/2024" },
+		{ "#mh/x", "INBOX.", '/', NULL },	/* outside: as is */
+	};
+	char	*folder, *back, why[128];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		folder = imap_mailbox_to_folder(imap_mailbox_unprefixed(
+		    cases[i].server, cases[i].prefix), cases[i].delim, why,
+		    sizeof(why));
+		if (cases[i].folder == NULL) {
+			ck_assert_msg(folder == NULL || strcmp(folder,
+			    "#mh/x") == 0, "%s", cases[i].server);
+			free(folder);
+			continue;
+		}
+		ck_assert_msg(folder != NULL, "%s: %s", cases[i].server, why);
+		ck_assert_str_eq(folder, cases[i].folder);
+		back = imap_folder_to_mailbox_ns(folder, cases[i].delim,
+		    cases[i].prefix);
+		ck_assert_str_eq(back, cases[i].server);
+		free(back);
+		free(folder);
+	}
+	/* The prefix alone is not stripped to nothing. */
+	ck_assert_str_eq(imap_mailbox_unprefixed("INBOX.", "INBOX."),
+	    "INBOX.");
+	ck_assert_ptr_null(imap_folder_to_mailbox_ns("a.b", '.', "INBOX."));
+}
+END_TEST
+
 Suite *
 imap_mailbox_suite(void)
 {
@@ -838,6 +882,7 @@ imap_mailbox_suite(void)
 	tcase_add_test(tc, folder_huge);
 	tcase_add_test(tc, folder_why);
 	tcase_add_test(tc, folder_from_wire);
+	tcase_add_test(tc, namespace_prefix);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("folder_to_mailbox");

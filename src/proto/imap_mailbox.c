@@ -516,3 +516,26 @@ imap_folder_to_mailbox(const char *folder, char delim)
 			*p = delim;
 	return out;
 }
+
+const char *
+imap_mailbox_unprefixed(const char *name, const char *prefix)
+{
+	size_t	n = prefix != NULL ? strlen(prefix) : 0;
+
+	if (n == 0 || strncmp(name, prefix, n) != 0 || name[n] == '\0')
+		return name;
+	return name + n;
+}
+
+char *
+imap_folder_to_mailbox_ns(const char *folder, char delim, const char *prefix)
+{
+	char	*m = imap_folder_to_mailbox(folder, delim), *full;
+
+	if (m == NULL || prefix == NULL || prefix[0] == '\0' ||
+	    strcmp(folder, "INBOX") == 0)
+		return m;
+	full = xasprintf("%s%s", prefix, m);
+	free(m);
+	return full;
+}

@@ -1926,37 +1926,15 @@ account_untagged(struct imap_client *c, const struct imap_resp *r,
 		namespace_line(l, r);
 }
 
-/*
- * The server's name without the personal namespace's prefix ("INBOX."
- * on servers that keep every folder under INBOX), so that the local
- * folders are "Sent", not "INBOX/Sent"; INBOX itself keeps its name.
- * Points into name.
- */
-static const char *
-strip_prefix(const struct list_run *l, const char *name)
-{
-	size_t	n = l->prefix != NULL ? strlen(l->prefix) : 0;
-
-	if (n == 0 || strncmp(name, l->prefix, n) != 0 || name[n] == '\0')
-		return name;
-	return name + n;
-}
-
-/* The server's name for a local folder: the prefix added back. Owned;
- * NULL when it cannot be named there. */
+/* The server's name for a local folder (owned; NULL when it cannot be
+ * named there). */
 static char *
 mailbox_of_folder(const struct list_run *l, const char *folder)
 {
 	char	 delim = l->x->delim != 0 ? l->x->delim : l->ns_delim != 0 ?
 	    l->ns_delim : '/';
-	char	*m = imap_folder_to_mailbox(folder, delim), *full;
 
-	if (m == NULL || l->prefix == NULL || l->prefix[0] == '\0' ||
-	    strcmp(folder, "INBOX") == 0)
-		return m;
-	full = xasprintf("%s%s", l->prefix, m);
-	free(m);
-	return full;
+	return imap_folder_to_mailbox_ns(folder, delim, l->prefix);
 }
 
 /* Local names for the listed mailboxes, each once. */
@@ -1971,7 +1949,8 @@ name_folders(struct list_run *l)
 		mb = &l->v[i];
 		if (mb->noselect)
 			continue;
-		mb->folder = imap_mailbox_to_folder(strip_prefix(l, mb->name),
+		mb->folder = imap_mailbox_to_folder(
+		    imap_mailbox_unprefixed(mb->name, l->prefix),
 		    mb->delim, why, sizeof(why));
 		if (mb->folder == NULL) {
 			emit(l->x, SYNC_EV_ERROR, mb->name, NULL, why);
