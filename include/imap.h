@@ -129,6 +129,12 @@ char	*imap_item_strdup(const struct imap_item *it);
  * text is not such a set (empty, 0, "*", a number over 2^32-1, stray
  * bytes); fn may have been called for the ranges before the fault.
  */
+/*
+ * An INTERNALDATE ("17-Jul-1996 02:44:25 -0700", the day maybe with one
+ * digit or a leading space) as seconds since 1970 UTC: 0, or -1 when it
+ * is not one.
+ */
+int	 imap_internaldate_parse(const char *s, size_t n, int64_t *out);
 typedef void imap_range_fn(uint32_t lo, uint32_t hi, void *arg);
 int	 imap_uid_set_parse(const char *s, size_t n, imap_range_fn *fn,
 	    void *arg);

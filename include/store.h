@@ -82,6 +82,11 @@ struct store_batch;
 struct store_batch *store_batch_new(const char *folder_path);
 int	store_batch_add(struct store_batch *b, const char *data, size_t len,
 	    unsigned flags, const char *tag, struct store_err *err);
+/* The same with the delivery time (the server's INTERNALDATE): in the
+ * name, and the file's time (-1: now). */
+int	store_batch_add_at(struct store_batch *b, const char *data,
+	    size_t len, unsigned flags, const char *tag, int64_t received,
+	    struct store_err *err);
 size_t	store_batch_count(const struct store_batch *b);
 const char *store_batch_name(const struct store_batch *b, size_t i);
 int	store_batch_commit(struct store_batch *b, struct store_err *err);
@@ -109,6 +114,8 @@ char	*store_name_with_flags_new(const char *name, unsigned flags);
 int64_t	store_name_time(const char *name);
 /* A fresh unique name "SECS.MmicrosPpidQnRrandom.host" (no flags). */
 char	*store_unique_name_new(void);
+/* The same with SECS the delivery time given (-1: now); still unique. */
+char	*store_unique_name_at(int64_t secs);
 
 /* ------------------------------------------------------------------ */
 /* Folders                                                             */

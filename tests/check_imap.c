@@ -520,6 +520,51 @@ range_out(uint32_t lo, uint32_t hi, void *arg)
 	    (unsigned)hi);
 }
 
+START_TEST(test_internaldate)
+{
+	static const struct {
+		const char	*in;
+		int64_t		 out;	/* -1: refused */
+	} cases[] = {
+		{ "17-Jul-1996 02:44:25 -0700", 837596665 },
+		{ " 7-Jul-1996 02:44:25 +0000", 836707465 },
+		{ "7-jul-1996 02:44:25 +0000", 836707465 },
+		{ "01-Jan-1970 00:00:00 +0000", 0 },
+		{ "01-Jan-1970 01:00:00 +0100", 0 },
+		{ "29-Feb-2024 12:00:00 +0000", 1709208000 },
+		{ "31-Dec-2099 23:59:60 +0000", 4102444800 },
+		{ "29-Feb-2023 12:00:00 +0000", -1 },
+		{ "29-Feb-1900 12:00:00 +0000", -1 },
+		{ "31-Apr-2024 12:00:00 +0000", -1 },
+		{ "00-Jan-2024 12:00:00 +0000", -1 },
+		{ "17-Foo-1996 02:44:25 -0700", -1 },
+		{ "17-Jul-1996 24:44:25 -0700", -1 },
+		{ "17-Jul-1996 02:60:25 -0700", -1 },
+		{ "17-Jul-1996 02:44:25 *0700", -1 },
+		{ "17-Jul-1996 02:44:25 -07000", -1 },
+		{ "17-Jul-1996 02:44:25", -1 },
+		{ "17/Jul/1996 02:44:25 -0700", -1 },
+		{ "", -1 },
+	};
+	int64_t	t;
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		t = -42;
+		rc = imap_internaldate_parse(cases[i].in, strlen(cases[i].in),
+		    &t);
+		if (cases[i].out == -1)
+			ck_assert_msg(rc == -1, "%s accepted", cases[i].in);
+		else {
+			ck_assert_msg(rc == 0, "%s refused", cases[i].in);
+			ck_assert_msg(t == cases[i].out, "%s: %lld", cases[i].in,
+			    (long long)t);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_uid_sets)
 {
 	static const struct {
@@ -577,6 +622,7 @@ imap_suite(void)
 	tcase_add_test(tc, test_reader_bounds);
 	tcase_add_test(tc, test_reader_unterminated);
 	tcase_add_test(tc, test_uid_sets);
+	tcase_add_test(tc, test_internaldate);
 	suite_add_tcase(s, tc);
 	return s;
 }

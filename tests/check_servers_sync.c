@@ -1106,7 +1106,8 @@ START_TEST(sync_big_message)
 		if (!(m.data[i] == '\r' && i + 1 < m.len &&
 		    m.data[i + 1] == '\n'))
 			ck_assert_int_eq(buf_append(&lf, &m.data[i], 1), 0);
-	free(srv_cmd(&s, "APPEND %m () %L", "Big", m.data, m.len));
+	free(srv_cmd(&s, "APPEND %m () \"01-Mar-2024 10:30:00 +0100\" %L",
+	    "Big", m.data, m.len));
 	out = run_sync_v(&trace);
 	ck_assert_msg(strstr(out, "bob/Big: 1 new") != NULL, "%s", out);
 	ck_assert_ptr_nonnull(strstr(trace, "BODY.PEEK[]<0.4194304>)"));
@@ -1117,7 +1118,18 @@ START_TEST(sync_big_message)
 	free(trace);
 	f = local_open("Big");
 	ck_assert_uint_eq(store_folder_count(f), 1);
+	/* Dated as the server got it (INTERNALDATE), in the name and the
+	 * file's time. */
+	ck_assert_msg(strncmp(store_folder_msg(f, 0)->name, "1709285400.",
+	    11) == 0, "%s", store_folder_msg(f, 0)->name);
+	ck_assert_int_eq(store_folder_msg(f, 0)->received, 1709285400);
 	path = store_msg_path_new(f, 0);
+	{
+		struct stat	st;
+
+		ck_assert_int_eq(stat(path, &st), 0);
+		ck_assert_int_eq((long long)st.st_mtime, 1709285400LL);
+	}
 	buf_init(&got, 64 << 20);
 	ck_assert_int_eq(test_read_file(path, &got), 0);
 	ck_assert_uint_eq(got.len, lf.len);

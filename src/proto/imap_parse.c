@@ -595,3 +595,82 @@ imap_uid_set_parse(const char *s, size_t n, imap_range_fn *fn, void *arg)
 		i++;
 	}
 }
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t		era;
+	unsigned	yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* n digits at s as a number, or -1. */
+static int
+digits(const char *s, size_t n)
+{
+	int	v = 0;
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+int
+imap_internaldate_parse(const char *s, size_t n, int64_t *out)
+{
+	static const char	months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+	static const unsigned	mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31,
+				    30, 31, 30, 31 };
+	char			mon[4];
+	int			day, year, hh, mm, ss, zh, zm;
+	unsigned		m, i;
+
+	/* "17-Jul-1996 02:44:25 -0700", the day maybe " 7" or "7". */
+	if (n == 26 && s[0] == ' ') {
+		s++;
+		n--;
+	}
+	if (n == 26) {
+		day = digits(s, 2);
+		s += 2;
+	} else if (n == 25) {
+		day = digits(s, 1);
+		s += 1;
+	} else
+		return -1;
+	if (day < 1 || s[0] != '-' || s[4] != '-' || s[9] != ' ' ||
+	    s[12] != ':' || s[15] != ':' || s[18] != ' ' ||
+	    (s[19] != '+' && s[19] != '-'))
+		return -1;
+	for (i = 0; i < 3; i++)
+		mon[i] = (char)ascii_tolower((unsigned char)s[1 + i]);
+	mon[3] = '\0';
+	for (m = 0; m < 12 && memcmp(months + m * 3, mon, 3) != 0; m++)
+		;
+	year = digits(s + 5, 4);
+	hh = digits(s + 10, 2);
+	mm = digits(s + 13, 2);
+	ss = digits(s + 16, 2);
+	zh = digits(s + 20, 2);
+	zm = digits(s + 22, 2);
+	if (m == 12 || year < 1 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
+	    ss < 0 || ss > 60 || zh < 0 || zh > 23 || zm < 0 || zm > 59 ||
+	    (unsigned)day > mdays[m] || (m == 1 && day == 29 &&
+	    (year % 4 != 0 || (year % 100 == 0 && year % 400 != 0))))
+		return -1;
+	*out = days_from_civil(year, m + 1, (unsigned)day) * 86400 +
+	    hh * 3600 + mm * 60 + ss -
+	    (s[19] == '-' ? -1 : 1) * (zh * 3600 + zm * 60);
+	return 0;
+}

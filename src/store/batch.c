@@ -12,12 +12,15 @@
 #define _GNU_SOURCE	/* syncfs(), renameat2() */
 #endif
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store_priv.h"
@@ -38,6 +41,7 @@ struct job {
 	char		*tmp;
 	char		*data;
 	size_t		 len;
+	int64_t		 received;	/* the file's time, -1: now */
 };
 
 /*
@@ -116,6 +120,13 @@ job_write(const struct job *j, struct store_err *err)
 		(void)close(fd);
 		(void)unlink(j->tmp);
 		return -1;
+	}
+	if (j->received >= 0) {
+		struct timespec	ts[2];
+
+		ts[0].tv_sec = ts[1].tv_sec = (time_t)j->received;
+		ts[0].tv_nsec = ts[1].tv_nsec = 0;
+		(void)futimens(fd, ts);	/* a nicety: no failure */
 	}
 	if (close(fd) != 0) {
 		(void)store_fail_errno(err, "close %s", j->tmp);
@@ -214,6 +225,13 @@ int
 store_batch_add(struct store_batch *b, const char *data, size_t len,
     unsigned flags, const char *tag, struct store_err *err)
 {
+	return store_batch_add_at(b, data, len, flags, tag, -1, err);
+}
+
+int
+store_batch_add_at(struct store_batch *b, const char *data, size_t len,
+    unsigned flags, const char *tag, int64_t received, struct store_err *err)
+{
 	struct batch_item	*it;
 	struct job		*j;
 	char			*uniq, *t;
@@ -231,7 +249,7 @@ store_batch_add(struct store_batch *b, const char *data, size_t len,
 	}
 	it = &b->v[b->n];
 	memset(it, 0, sizeof(*it));
-	uniq = store_unique_name_new();
+	uniq = store_unique_name_at(received);
 	if (tag != NULL) {
 		t = xasprintf("%s,%s", uniq, tag);
 		free(uniq);
@@ -247,6 +265,7 @@ store_batch_add(struct store_batch *b, const char *data, size_t len,
 	j->tmp = xstrdup(it->tmp);
 	j->data = xmemdup0(data, len);
 	j->len = len;
+	j->received = received;
 	(void)pthread_mutex_lock(&b->mu);
 	while (b->queued > 0 && b->queued + len > QUEUE_MAX && !b->failed)
 		(void)pthread_cond_wait(&b->idle, &b->mu);

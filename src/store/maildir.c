@@ -173,6 +173,12 @@ host_part(char *out, size_t size)
 char *
 store_unique_name_new(void)
 {
+	return store_unique_name_at(-1);
+}
+
+char *
+store_unique_name_at(int64_t secs)
+{
 	static unsigned long	counter;	/* per process; with the random
 						 * part, threads cannot collide */
 	struct timeval		tv;
@@ -184,9 +190,9 @@ store_unique_name_new(void)
 	random_bytes(rnd, sizeof(rnd));
 	memcpy(&r, rnd, sizeof(r));
 	host_part(host, sizeof(host));
-	return xasprintf("%lld.M%06ldP%ldQ%luR%016llx.%s", (long long)tv.tv_sec,
-	    (long)tv.tv_usec, (long)getpid(), ++counter,
-	    (unsigned long long)r, host);
+	return xasprintf("%lld.M%06ldP%ldQ%luR%016llx.%s", secs >= 0 ?
+	    (long long)secs : (long long)tv.tv_sec, (long)tv.tv_usec,
+	    (long)getpid(), ++counter, (unsigned long long)r, host);
 }
 
 /* ------------------------------------------------------------------ */

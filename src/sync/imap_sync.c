@@ -27,6 +27,7 @@
 					 * come in pieces of this size */
 #define SET_MAX		(8 * 1024)	/* bytes of one sequence set */
 #define JOURNAL_MAX	((size_t)64 * 1024 * 1024)
+#define STATE_EVERY_MS	3000	/* saves of the state while downloading */
 
 struct mailbox {
 	char		*name;		/* UTF-8, as the server spells it */
@@ -470,6 +471,8 @@ struct down {
 	size_t			 cap;
 	struct buf		 lf;		/* the message with LF ends */
 	bool			 stopped;	/* failed: store no more */
+	bool			 dirty;		/* state not saved since */
+	int64_t			 saved_ms;	/* last saved */
 	char			 err[BOUND_ERRMSG];
 };
 
@@ -518,6 +521,19 @@ to_crlf(const char *s, size_t n, struct buf *out)
 		fatalx("sync: message too large");
 }
 
+/* A FETCH's INTERNALDATE as a time, -1 when absent or not valid. */
+static int64_t
+internaldate(const struct imap_item *list)
+{
+	const struct imap_item	*it = fetch_get(list, "INTERNALDATE");
+	int64_t			 t;
+
+	if (it == NULL || it->type != IMAP_STRING ||
+	    imap_internaldate_parse(it->s, it->len, &t) == -1 || t < 0)
+		return -1;
+	return t;
+}
+
 static void
 body_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
 {
@@ -544,10 +560,10 @@ body_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
 	flags = flags_of(fetch_get(&r->items[0], "FLAGS"));
 	(void)snprintf(tag, sizeof(tag), "U=%u", (unsigned)uid);
 	/* Unseen mail goes to new/, as other readers expect; stored for
-	 * good when the chunk is committed. */
+	 * good when the chunk is committed, dated as the server got it. */
 	to_lf(body->s, body->len, &d->lf);
-	if (store_batch_add(d->batch, d->lf.data != NULL ? d->lf.data : "",
-	    d->lf.len, flags, tag, &err) == -1) {
+	if (store_batch_add_at(d->batch, d->lf.data != NULL ? d->lf.data : "",
+	    d->lf.len, flags, tag, internaldate(&r->items[0]), &err) == -1) {
 		if (d->err[0] == '\0')
 			(void)fct_strlcpy(d->err, err.msg, sizeof(d->err));
 		return;
@@ -570,6 +586,7 @@ struct piece {
 	uint32_t	 uid;
 	uint64_t	 off;
 	unsigned	 flags;
+	int64_t		 received;
 	size_t		 got;
 	bool		 seen, bad;
 };
@@ -612,6 +629,7 @@ piece_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
 		return;
 	}
 	p->flags = flags_of(fetch_get(l, "FLAGS"));
+	p->received = internaldate(l);
 	if (buf_append(p->whole, body->s, body->len) == -1)
 		p->bad = true;
 	p->got = body->len;
@@ -637,11 +655,13 @@ download_big(struct ctx *x, struct down *d, uint32_t uid, uint64_t size,
 	memset(&p, 0, sizeof(p));
 	p.whole = &whole;
 	p.uid = uid;
+	p.received = -1;
 	for (;;) {
 		p.seen = false;
 		p.got = 0;
 		if (run(x, piece_untagged, &p, &w, err, errlen,
-		    "UID FETCH %u (UID FLAGS BODY.PEEK[]<%U.%U>)", (unsigned)uid,
+		    "UID FETCH %u (UID FLAGS INTERNALDATE BODY.PEEK[]<%U.%U>)",
+		    (unsigned)uid,
 		    p.off, PIECE) == -1)
 			goto out;
 		if (p.bad || (uint64_t)whole.len > size + PIECE) {
@@ -660,8 +680,8 @@ download_big(struct ctx *x, struct down *d, uint32_t uid, uint64_t size,
 	}
 	(void)snprintf(tag, sizeof(tag), "U=%u", (unsigned)uid);
 	to_lf(whole.data != NULL ? whole.data : "", whole.len, &d->lf);
-	if (store_batch_add(d->batch, d->lf.data != NULL ? d->lf.data : "",
-	    d->lf.len, p.flags, tag, &serr) == -1) {
+	if (store_batch_add_at(d->batch, d->lf.data != NULL ? d->lf.data : "",
+	    d->lf.len, p.flags, tag, p.received, &serr) == -1) {
 		(void)fct_strlcpy(err, serr.msg, errlen);
 		goto out;
 	}
@@ -676,6 +696,23 @@ download_big(struct ctx *x, struct down *d, uint32_t uid, uint64_t size,
 out:
 	buf_free(&whole);
 	return rc;
+}
+
+static int
+down_save(struct down *d, char *err, size_t errlen)
+{
+	struct store_err	serr;
+
+	if (!d->dirty)
+		return 0;
+	if (sync_state_save(d->st, d->path, &serr) == -1) {
+		if (err != NULL)
+			(void)fct_strlcpy(err, serr.msg, errlen);
+		return -1;
+	}
+	d->dirty = false;
+	d->saved_ms = time_mono_ms();
+	return 0;
 }
 
 /* The chunk's messages durable and in place, then recorded. */
@@ -697,10 +734,14 @@ down_commit(struct down *d, char *err, size_t errlen)
 	}
 	d->cnt->fetched += store_batch_count(d->batch);
 	store_batch_reset(d->batch);
-	if (sync_state_save(d->st, d->path, &serr) == -1) {
-		(void)fct_strlcpy(err, serr.msg, errlen);
+	/* The state is saved every few seconds, not after every chunk (it
+	 * grows with the folder: that was quadratic). A crash before it
+	 * loses nothing: the files carry their UIDs and are adopted, size
+	 * checked, by the next sync. */
+	d->dirty = true;
+	if (time_mono_ms() - d->saved_ms >= STATE_EVERY_MS &&
+	    down_save(d, err, errlen) == -1)
 		return -1;
-	}
 	emit(d->x, SYNC_EV_PROGRESS, d->folder, d->cnt, NULL);
 	return 0;
 }
@@ -717,6 +758,7 @@ download(struct ctx *x, struct down *d, const struct uids *want,
 	int			rc = 0;
 
 	d->batch = store_batch_new(d->path);
+	d->saved_ms = time_mono_ms();
 	buf_init(&d->lf, SIZE_MAX / 2);
 	for (i = 0; i < big->n && rc == 0; i++)
 		rc = download_big(x, d, big->v[i], srv_find(srv,
@@ -724,7 +766,7 @@ download(struct ctx *x, struct down *d, const struct uids *want,
 	if (from < want->n && rc == 0) {
 		uids_set(want, &from, FETCH_CHUNK, set, sizeof(set));
 		if (cmd_send(x, body_untagged, d, &w[0], "UID FETCH %s (UID FLAGS "
-		    "BODY.PEEK[])", set) == -1)
+		    "INTERNALDATE BODY.PEEK[])", set) == -1)
 			rc = fail_client(x, err, errlen);
 		else
 			pending = true;
@@ -737,7 +779,7 @@ download(struct ctx *x, struct down *d, const struct uids *want,
 		if (from < want->n) {
 			uids_set(want, &from, FETCH_CHUNK, set, sizeof(set));
 			if (cmd_send(x, body_untagged, d, &w[k ^ 1], "UID FETCH %s "
-			    "(UID FLAGS BODY.PEEK[])", set) == -1) {
+			    "(UID FLAGS INTERNALDATE BODY.PEEK[])", set) == -1) {
 				rc = fail_client(x, err, errlen);
 				break;
 			}
@@ -758,6 +800,8 @@ download(struct ctx *x, struct down *d, const struct uids *want,
 		d->stopped = true;
 		(void)imap_client_wait(x->c, &w[k].done);
 	}
+	if (down_save(d, rc == 0 ? err : NULL, errlen) == -1)
+		rc = -1;
 	store_batch_free(&d->batch);
 	buf_free(&d->lf);
 	free(d->uids);

@@ -7,7 +7,9 @@
  * sanitizers see any byte out of bounds) and must lie inside the input or
  * be a list; a reader response must never exceed its limits. Every atom
  * is also read as a UID set (VANISHED, COPYUID): each range it yields is
- * non-zero and in order, and an accepted set has only digits, ":" and ",".
+ * non-zero and in order, and an accepted set has only digits, ":" and ",";
+ * every string as an INTERNALDATE: an accepted one is 25 or 26 bytes and
+ * a time between the years 1 and 9999.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -55,6 +57,15 @@ walk(const struct imap_item *it, size_t n, unsigned depth)
 		}
 		if (it[i].type == IMAP_ATOM)
 			uid_set(&it[i]);
+		if (it[i].type == IMAP_STRING) {
+			int64_t	t;
+
+			if (imap_internaldate_parse(it[i].s, it[i].len, &t) ==
+			    0 && ((it[i].len != 25 && it[i].len != 26) ||
+			    t < -62135596800LL - 86400 ||
+			    t > 253402300800LL + 86400))
+				abort();
+		}
 		for (j = 0; j < it[i].len; j++)
 			sink += (unsigned char)it[i].s[j];
 	}
