@@ -812,7 +812,6 @@ download(struct ctx *x, struct down *d, const struct uids *want,
 /* ------------------------------------------------------------------ */
 /* One folder                                                          */
 
-/* A small file into b; -1 when it cannot be read. */
 /* The UID a downloaded file's name carries (",U=42"), or 0. */
 static uint32_t
 name_uid(const char *name, size_t ulen)
