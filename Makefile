@@ -24,7 +24,8 @@ STORE_SRC = src/store/arena.c src/store/batch.c src/store/cache.c src/store/fold
 PROTO_SRC = src/proto/imap_client.c src/proto/imap_parse.c \
 	src/proto/imap_read.c src/proto/sasl.c \
 	src/proto/imap_mailbox.c
-SYNC_SRC = src/sync/folders.c src/sync/imap_sync.c src/sync/state.c
+SYNC_SRC = src/sync/account.c src/sync/cmd.c src/sync/download.c \
+	src/sync/folder.c src/sync/folders.c src/sync/moves.c src/sync/state.c
 CLI_SRC = src/cli/args.c src/cli/config_check.c src/cli/filter.c \
 	src/cli/json.c src/cli/list.c src/cli/load.c src/cli/show.c \
 	src/cli/sync.c
