@@ -19,6 +19,17 @@
 /* ------------------------------------------------------------------ */
 /* Commands run to their end                                           */
 
+/* Tell the caller (the CLI, the interface) what happened. */
+void
+emit(struct ctx *x, enum sync_event_kind kind, const char *folder,
+    const struct sync_counts *cnt, const char *msg)
+{
+	struct sync_event	ev = { kind, folder, cnt, msg };
+
+	if (x->o->event != NULL)
+		x->o->event(&ev, x->o->arg);
+}
+
 static void
 wait_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
 {

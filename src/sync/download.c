@@ -19,16 +19,6 @@
 /* ------------------------------------------------------------------ */
 /* Downloading                                                         */
 
-void
-emit(struct ctx *x, enum sync_event_kind kind, const char *folder,
-    const struct sync_counts *cnt, const char *msg)
-{
-	struct sync_event	ev = { kind, folder, cnt, msg };
-
-	if (x->o->event != NULL)
-		x->o->event(&ev, x->o->arg);
-}
-
 /* Line ends: IMAP speaks CRLF, maildirs hold LF (as Dovecot, mbsync and
  * mutt have them). A lone CR stays. */
 static void

@@ -194,6 +194,8 @@ struct list_run {
 };
 
 /* cmd.c */
+void	emit(struct ctx *x, enum sync_event_kind kind, const char *folder,
+	    const struct sync_counts *cnt, const char *msg);
 int	cmd_send(struct ctx *x, imap_untagged_fn *u, void *uarg, struct wait *w,
 	    const char *fmt, ...);
 int	fail_client(struct ctx *x, char *err, size_t errlen);
@@ -218,8 +220,6 @@ void	uids_set(const struct uids *u, size_t *from, size_t max, char *out,
 /* download.c */
 int	download(struct ctx *x, struct down *d, const struct uids *want,
 	    const struct uids *big, struct srv *srv, char *err, size_t errlen);
-void	emit(struct ctx *x, enum sync_event_kind kind, const char *folder,
-	    const struct sync_counts *cnt, const char *msg);
 void	to_crlf(const char *s, size_t n, struct buf *out);
 
 /* folder.c */
