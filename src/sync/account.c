@@ -824,11 +824,15 @@ sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
 	}
 	if (local_folders(&x, &l, &rec) == -1)
 		rc = 1;
+	stamp_later(&x);
 	record_folders(&x, &l, &rec);
 	if (imap_client_ok(x.c))
 		(void)run(&x, NULL, NULL, &w, err, errlen, "LOGOUT");
 	err[0] = '\0';
 out:
+	for (i = 0; i < x.nlater; i++)
+		free(x.later[i]);
+	free(x.later);
 	list_free(&l);
 	sync_folders_free(&rec);
 	imap_client_close(&x.c);

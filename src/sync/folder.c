@@ -382,7 +382,7 @@ matches_state(const struct folder_run *fr)
  * in that listing; one made after it changes an mtime.
  */
 static bool
-stamp_settled(struct folder_run *fr)
+stamp_settled(struct folder_run *fr, bool *later)
 {
 	struct sync_stamp	sp;
 	struct store_err	serr;
@@ -397,6 +397,12 @@ stamp_settled(struct folder_run *fr)
 	if (wait_ns > 0) {
 		if (wait_ns > 100000000 || (sp.new_ns == 0 && sp.cur_ns == 0))
 			return false;	/* coarse clock: no shortcut */
+		if (later != NULL) {
+			/* Taken at the end of the account, after one wait
+			 * for every folder. */
+			*later = true;
+			return false;
+		}
 		(void)usleep((useconds_t)(wait_ns / 1000) + 1);
 		if (!stamp_now(fr->path, &sp))
 			return false;
@@ -963,7 +969,17 @@ sync_folder(struct ctx *x, struct mailbox *mb)
 		emit(x, SYNC_EV_NOTICE, folder, &fr.cnt, serr.msg);
 	/* The stamp for the next sync's shortcut. */
 	if (changed || !local_unchanged(&fr)) {
-		fr.st.have_stamp = stamp_settled(&fr);
+		bool	later = false;
+
+		fr.st.have_stamp = stamp_settled(&fr, &later);
+		if (later) {
+			if (x->nlater == x->caplater) {
+				x->caplater = x->caplater * 2 + 8;
+				x->later = xreallocarray(x->later, x->caplater,
+				    sizeof(*x->later));
+			}
+			x->later[x->nlater++] = xstrdup(folder);
+		}
 		changed = true;
 	}
 	if ((changed || fr.journal) &&
@@ -994,4 +1010,41 @@ out:
 	store_folder_close(fr.f);
 	free(fr.path);
 	return rc;
+}
+
+/*
+ * The stamps the folders' syncs could not take at once (their directories
+ * had just changed): after one short wait for them all, taken and saved.
+ * A folder without one is only listed again next time.
+ */
+void
+stamp_later(struct ctx *x)
+{
+	struct folder_run	fr;
+	struct store_err	serr;
+	char			err[BOUND_ERRMSG];
+	size_t			i;
+
+	if (x->nlater > 0)
+		(void)usleep(61000);
+	for (i = 0; i < x->nlater; i++) {
+		memset(&fr, 0, sizeof(fr));
+		fr.x = x;
+		fr.path = xasprintf("%s/%s", x->a->store_path, x->later[i]);
+		if (sync_state_load(&fr.st, fr.path, &serr) == 0 &&
+		    folder_open_store(&fr, err, sizeof(err)) == 0 &&
+		    stamp_settled(&fr, NULL)) {
+			fr.st.have_stamp = true;
+			if (sync_state_save(&fr.st, fr.path, &serr) == -1)
+				emit(x, SYNC_EV_NOTICE, x->later[i], NULL,
+				    serr.msg);
+		}
+		store_folder_close(fr.f);
+		sync_state_free(&fr.st);
+		free(fr.path);
+		free(x->later[i]);
+	}
+	free(x->later);
+	x->later = NULL;
+	x->nlater = x->caplater = 0;
 }

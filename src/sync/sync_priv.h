@@ -32,6 +32,8 @@ struct ctx {
 	bool			 ready, ok;
 	bool			 qresync;	/* enabled: SELECT (QRESYNC) */
 	char			 delim;
+	char			**later;	/* folders to stamp at the end */
+	size_t			 nlater, caplater;
 };
 
 /* A server folder, as LIST (and STATUS) gave it. */
@@ -232,6 +234,7 @@ void	local_index(struct local *l, const struct store_folder *f);
 bool	local_unchanged(const struct folder_run *fr);
 bool	matches_state(const struct folder_run *fr);
 int	sync_folder(struct ctx *x, struct mailbox *mb);
+void	stamp_later(struct ctx *x);
 int	upload(struct ctx *x, struct store_folder *f, size_t i,
 	    const char *mbox, struct sync_state *st, const char *path,
 	    char *err, size_t errlen);
