@@ -509,7 +509,8 @@ gone_here(struct ctx *x, struct list_run *l, struct sync_folders *rec,
 			emit(x, SYNC_EV_ERROR, to, NULL, mbox == NULL ?
 			    "cannot be named on the server" : err);
 		free(mbox);
-	} else if (mb->uidnext == next && next != 0) {
+	} else if (mb->uidnext == next && next != 0 &&
+	    strcmp(old, "INBOX") != 0) {	/* INBOX cannot go: it comes back */
 		if (run(x, NULL, NULL, &w, err, sizeof(err), "DELETE %m",
 		    mb->name) == 0) {
 			emit(x, SYNC_EV_NOTICE, old, NULL, "deleted here: "
