@@ -520,8 +520,10 @@ gone_here(struct ctx *x, struct list_run *l, struct sync_folders *rec,
 		} else
 			emit(x, SYNC_EV_ERROR, old, NULL, err);
 	} else
-		emit(x, SYNC_EV_NOTICE, old, NULL, "deleted here, but the "
-		    "server's folder got new mail since: it comes back");
+		emit(x, SYNC_EV_NOTICE, old, NULL, strcmp(old, "INBOX") == 0 ?
+		    "deleted here: it comes back from the server" :
+		    "deleted here, but the server's folder got new mail "
+		    "since: it comes back");
 	free(old);
 	return changed;
 }
