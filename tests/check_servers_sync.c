@@ -987,7 +987,7 @@ START_TEST(sync_folder_changes)
 	    "FD", "FE", "FF", "FA2/Sub", "FA/Sub" };
 	struct test_imap	 s;
 	struct store_err	 err;
-	char			*out, *trace, *v, *m, *path;
+	char			*out, *trace, *v, *m, *path, *p;
 	size_t			 i;
 
 	srv_open(&s);
@@ -1070,6 +1070,22 @@ START_TEST(sync_folder_changes)
 	v = local_view("FF");
 	ck_assert_str_eq(v, "in-ff|;new-in-ff|;");
 	free(v);
+
+	/* INBOX deleted here is never deleted there: it comes back. */
+	srv_append(&s, "INBOX", "inbox-kept", "inbox-kept");
+	free(run_sync());
+	ck_assert_int_eq(store_folder_delete(root, "INBOX", &err), 0);
+	out = run_sync_v(&trace);
+	ck_assert_ptr_null(strstr(trace, " DELETE INBOX"));
+	ck_assert_ptr_nonnull(strstr(trace, "INBOX: deleted here: it comes "
+	    "back from the server"));
+	free(out);
+	free(trace);
+	v = local_view("INBOX");
+	ck_assert_ptr_nonnull(strstr(v, "inbox-kept|;"));
+	free(v);
+	ck_assert_str_ne(p = srv_find_subject(&s, "INBOX", "inbox-kept"), "");
+	free(p);
 
 	/* And then it is all still. */
 	out = run_sync_v(&trace);
