@@ -580,6 +580,22 @@ cmd_done(struct imap_client *c, const struct imap_resp *r, void *arg)
 		    (int)r->status, (int)r->text_len, r->text));
 }
 
+/* Run the loop until every command is answered or the client fails. */
+static void
+answers_wait(struct session *s, struct answers *a)
+{
+	while (a->pending > 0 && imap_client_ok(s->c))
+		ck_assert_int_gt(net_loop_run_once(s->loop, 5000), 0);
+}
+
+static void
+answers_end(struct session *s, struct answers *a)
+{
+	session_end(s);
+	buf_free(&a->log);
+	session_free(s);
+}
+
 START_TEST(commands_pipelined_with_literals)
 {
 	static const struct step steps[] = {
@@ -606,16 +622,13 @@ START_TEST(commands_pipelined_with_literals)
 	    "APPEND %m (\\Seen) %L", "Entwürfe", "hello", (size_t)5), 0);
 	ck_assert_int_eq(imap_client_cmd(s.c, cmd_untagged, cmd_done, &a,
 	    "NOOP"), 0);
-	while (a.pending > 0 && imap_client_ok(s.c))
-		ck_assert_int_gt(net_loop_run_once(s.loop, 5000), 0);
+	answers_wait(&s, &a);
 	done = true;
 	ck_assert(done);
 	ck_assert_str_eq(buf_str(&a.log),
 	    "untagged #EXISTS;f1 1 selected;untagged #RECENT;f2 1 stored;"
 	    "f3 1 nothing;");
-	session_end(&s);
-	buf_free(&a.log);
-	session_free(&s);
+	answers_end(&s, &a);
 }
 END_TEST
 
@@ -673,14 +686,11 @@ START_TEST(commands_code_for_another_command)
 	    "APPEND INBOX () %L", "hello", (size_t)5), 0);
 	ck_assert_int_eq(imap_client_cmd(s.c, cmd_untagged, code_done, &a,
 	    "NOOP"), 0);
-	while (a.pending > 0 && imap_client_ok(s.c))
-		ck_assert_int_gt(net_loop_run_once(s.loop, 5000), 0);
+	answers_wait(&s, &a);
 	/* The APPEND's answer has no code: its UID is unknown. */
 	ck_assert_str_eq(buf_str(&a.log),
 	    "untagged status;f2 1 [APPENDUID 7 42];untagged status;f1 1;");
-	session_end(&s);
-	buf_free(&a.log);
-	session_free(&s);
+	answers_end(&s, &a);
 }
 END_TEST
 
@@ -711,13 +721,10 @@ START_TEST(alerts_shown)
 	session_start(&s, steps, &p);
 	ck_assert_msg(s.run.ok, "%s", s.run.err);
 	ck_assert_int_eq(imap_client_cmd(s.c, NULL, cmd_done, &a, "NOOP"), 0);
-	while (a.pending > 0 && imap_client_ok(s.c))
-		ck_assert_int_gt(net_loop_run_once(s.loop, 5000), 0);
+	answers_wait(&s, &a);
 	ck_assert_ptr_nonnull(strstr(buf_str(&s.run.trace),
 	    "A: maintenance at 5\nS: f1 OK [ALERT] really\nA: really\n"));
-	session_end(&s);
-	buf_free(&a.log);
-	session_free(&s);
+	answers_end(&s, &a);
 
 	p = plain_params(IMAP_TLS_STARTTLS, false, NULL);
 	p.alert = on_alert;
@@ -749,15 +756,12 @@ START_TEST(commands_literal_plus)
 	/* 8-bit and control bytes go as literals, without waiting. */
 	ck_assert_int_eq(imap_client_cmd(s.c, NULL, cmd_done, &a,
 	    "LOGIN %a %A", "\xc3\xa9t", "\xc3\xa4"), 0);
-	while (a.pending > 0 && imap_client_ok(s.c))
-		ck_assert_int_gt(net_loop_run_once(s.loop, 5000), 0);
+	answers_wait(&s, &a);
 	ck_assert_msg(s.srv.error[0] == '\0', "%s", s.srv.error);
 	ck_assert_str_eq(buf_str(&a.log), "f1 2 nope;");
 	ck_assert_ptr_nonnull(strstr(buf_str(&s.run.trace),
 	    "C: f1 LOGIN {3} <3 bytes> {2} ***"));
-	session_end(&s);
-	buf_free(&a.log);
-	session_free(&s);
+	answers_end(&s, &a);
 }
 END_TEST
 
@@ -789,9 +793,7 @@ START_TEST(commands_fail_with_connection)
 	/* A failed client takes no more commands. */
 	ck_assert_int_eq(imap_client_cmd(s.c, NULL, cmd_done, &a, "NOOP"),
 	    -1);
-	session_end(&s);
-	buf_free(&a.log);
-	session_free(&s);
+	answers_end(&s, &a);
 }
 END_TEST
 
@@ -814,9 +816,7 @@ START_TEST(commands_unknown_tag)
 		ck_assert_int_gt(net_loop_run_once(s.loop, 5000), 0);
 	ck_assert_str_eq(imap_client_error(s.c), "imap.test answered a "
 	    "command never sent (tag zz9)");
-	session_end(&s);
-	buf_free(&a.log);
-	session_free(&s);
+	answers_end(&s, &a);
 }
 END_TEST
 
@@ -871,8 +871,7 @@ START_TEST(commands_idle)
 	ck_assert_ptr_nonnull(strstr(buf_str(&s.run.trace),
 	    "S: * 2 EXPUNGE\nnews 2 EXPUNGE\n"));
 	ck_assert_int_eq(imap_client_idle_done(s.c), 0);
-	while (a.pending > 0 && imap_client_ok(s.c))
-		ck_assert_int_gt(net_loop_run_once(s.loop, 5000), 0);
+	answers_wait(&s, &a);
 	ck_assert(done);
 	ck_assert_str_eq(buf_str(&a.log), "f2 1 nothing;");
 	session_end(&s);

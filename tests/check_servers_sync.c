@@ -151,6 +151,25 @@ srv_append(struct test_imap *s, const char *mbox, const char *subject,
 	free(m);
 }
 
+/* The UIDs (a set, "" when none) of a subject in a server folder. */
+static char *
+srv_find_subject(struct test_imap *s, const char *mbox, const char *subj)
+{
+	srv_do(s, "SELECT %m", mbox);
+	return srv_cmd(s, "UID SEARCH SUBJECT %a", subj, "", 0);
+}
+
+/* The server folder holds exactly one message with this subject. */
+static void
+srv_once(struct test_imap *s, const char *mbox, const char *subj)
+{
+	char	*uids = srv_find_subject(s, mbox, subj);
+
+	ck_assert_msg(uids[0] != '\0' && strchr(uids, ',') == NULL,
+	    "%s in %s: UIDs \"%s\"", subj, mbox, uids);
+	free(uids);
+}
+
 /* ---- the local side ---- */
 
 static void
@@ -292,6 +311,21 @@ local_open(const char *folder)
 	ck_assert_msg(f != NULL, "%s", err.msg);
 	free(path);
 	return f;
+}
+
+/* A message written here into folder (a draft, a message moved in). */
+static void
+local_deliver(const char *folder, const char *subject, const char *id,
+    unsigned flags)
+{
+	struct store_err	 err;
+	char			*m = message(subject, id);
+	char			*path = xasprintf("%s/%s", root, folder);
+
+	ck_assert_msg(store_deliver(path, m, strlen(m), flags, true, NULL,
+	    &err) == 0, "%s", err.msg);
+	free(path);
+	free(m);
 }
 
 static void
@@ -456,26 +490,14 @@ START_TEST(sync_both_ways)
 	free(v);
 
 	/* Written here (a draft, a moved message): goes up, once. */
-	m = message("local-1", "local-1");
-	{
-		char	*path = xasprintf("%s/INBOX", root);
-
-		ck_assert_int_eq(store_deliver(path, m, strlen(m), STORE_SEEN,
-		    true, NULL, &err), 0);
-		free(path);
-	}
-	free(m);
+	local_deliver("INBOX", "local-1", "local-1", STORE_SEEN);
 	out = run_sync();
 	ck_assert_ptr_nonnull(strstr(out, "bob/INBOX: 0 new, 1 sent"));
 	free(out);
 	out = run_sync();
 	ck_assert_ptr_nonnull(strstr(out, "bob/INBOX: 0 new, 0 sent"));
 	free(out);
-	srv_do(&s, "SELECT %m", "INBOX");
-	out = srv_cmd(&s, "UID SEARCH SUBJECT %a", "local-1", "", 0);
-	ck_assert_int_gt(strlen(out), 0);
-	ck_assert_ptr_null(strchr(out, ','));	/* exactly one UID */
-	free(out);
+	srv_once(&s, "INBOX", "local-1");
 	v = local_view("INBOX");
 	ck_assert_ptr_nonnull(strstr(v, "local-1|S;"));
 	free(v);
@@ -492,15 +514,7 @@ START_TEST(sync_both_ways)
 
 	/* A new folder here goes up, with its message, once. */
 	ck_assert_int_eq(store_folder_create(root, "Notes/Perso", &err), 0);
-	m = message("note-1", "note-1");
-	{
-		char	*path = xasprintf("%s/Notes/Perso", root);
-
-		ck_assert_int_eq(store_deliver(path, m, strlen(m), STORE_SEEN,
-		    true, NULL, &err), 0);
-		free(path);
-	}
-	free(m);
+	local_deliver("Notes/Perso", "note-1", "note-1", STORE_SEEN);
 	out = run_sync();
 	ck_assert_msg(strstr(out, "bob/Notes/Perso: 0 new, 1 sent") != NULL,
 	    "%s", out);
@@ -508,11 +522,7 @@ START_TEST(sync_both_ways)
 	out = run_sync();
 	ck_assert_ptr_nonnull(strstr(out, "bob/Notes/Perso: 0 new, 0 sent"));
 	free(out);
-	srv_do(&s, "SELECT %m", "Notes/Perso");
-	out = srv_cmd(&s, "UID SEARCH SUBJECT %a", "note-1", "", 0);
-	ck_assert_int_gt(strlen(out), 0);
-	ck_assert_ptr_null(strchr(out, ','));
-	free(out);
+	srv_once(&s, "Notes/Perso", "note-1");
 	test_imap_close(&s);
 }
 END_TEST
@@ -741,8 +751,7 @@ START_TEST(sync_killed_uploading)
 {
 	static const int	 delays[] = { 20, 50, 80, 120, 170, 240, 330 };
 	struct test_imap	 s;
-	struct store_err	 err;
-	char			 subj[16], id[32], *out, *m, *path;
+	char			 subj[16], id[32], *out;
 	size_t			 i;
 	int			 k;
 
@@ -750,16 +759,11 @@ START_TEST(sync_killed_uploading)
 	srv_try(&s, "DELETE %m", "KillUp");
 	srv_do(&s, "CREATE %m", "KillUp");
 	free(run_sync());
-	path = xasprintf("%s/KillUp", root);
 	for (k = 0; k < 150; k++) {
 		(void)snprintf(subj, sizeof(subj), "k%03d", k);
 		(void)snprintf(id, sizeof(id), "killup-%d", k);
-		m = message(subj, id);
-		ck_assert_int_eq(store_deliver(path, m, strlen(m), 0, true,
-		    NULL, &err), 0);
-		free(m);
+		local_deliver("KillUp", subj, id, 0);
 	}
-	free(path);
 	for (i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
 		(void)sync_killed(delays[i]);
 		if (getenv("SYNC_KILL_VERBOSE") != NULL) {
@@ -783,10 +787,7 @@ START_TEST(sync_killed_uploading)
 	free(out);
 	for (k = 0; k < 150; k += 37) {
 		(void)snprintf(subj, sizeof(subj), "k%03d", k);
-		out = srv_cmd(&s, "UID SEARCH SUBJECT %a", subj, "", 0);
-		ck_assert_msg(strlen(out) > 0 && strchr(out, ',') == NULL,
-		    "%s: %s", subj, out);
-		free(out);
+		srv_once(&s, "KillUp", subj);
 	}
 	test_imap_close(&s);
 }
@@ -825,11 +826,7 @@ START_TEST(sync_upload_journal)
 	    out);
 	free(out);
 	ck_assert_int_ne(access(j, F_OK), 0);
-	srv_do(&s, "SELECT %m", "Journal");
-	out = srv_cmd(&s, "UID SEARCH SUBJECT %a", "jr-1", "", 0);
-	ck_assert_int_gt(strlen(out), 0);
-	ck_assert_ptr_null(strchr(out, ','));	/* once */
-	free(out);
+	srv_once(&s, "Journal", "jr-1");
 	out = run_sync();
 	ck_assert_ptr_nonnull(strstr(out, "bob/Journal: 0 new, 0 sent"));
 	free(out);
@@ -843,14 +840,6 @@ START_TEST(sync_upload_journal)
 	test_imap_close(&s);
 }
 END_TEST
-
-/* The UIDs (a set, "" when none) of a subject in a server folder. */
-static char *
-srv_find_subject(struct test_imap *s, const char *mbox, const char *subj)
-{
-	srv_do(s, "SELECT %m", mbox);
-	return srv_cmd(s, "UID SEARCH SUBJECT %a", subj, "", 0);
-}
 
 START_TEST(sync_moves)
 {
@@ -897,10 +886,7 @@ START_TEST(sync_moves)
 	p = srv_find_subject(&s, "MoveSrc", "mv-");
 	ck_assert_int_eq((int)strlen(p), 1);	/* only mv-333 */
 	free(p);
-	p = srv_find_subject(&s, "MoveDst", "mv-1");
-	ck_assert_int_gt(strlen(p), 0);
-	ck_assert_ptr_null(strchr(p, ','));
-	free(p);
+	srv_once(&s, "MoveDst", "mv-1");
 	p = srv_find_subject(&s, "MoveDst", "mv-22");
 	q = srv_cmd(&s, "UID SEARCH SEEN", "", "", 0);
 	ck_assert_str_eq(p, q);		/* once, and read */
@@ -987,7 +973,7 @@ START_TEST(sync_folder_changes)
 	    "FD", "FE", "FF", "FA2/Sub", "FA/Sub" };
 	struct test_imap	 s;
 	struct store_err	 err;
-	char			*out, *trace, *v, *m, *path, *p;
+	char			*out, *trace, *v, *p;
 	size_t			 i;
 
 	srv_open(&s);
@@ -1016,12 +1002,7 @@ START_TEST(sync_folder_changes)
 	ck_assert_int_eq(store_folder_delete(root, "FB", &err), 0);
 	ck_assert_int_eq(store_folder_delete(root, "FE", &err), 0);
 	srv_append(&s, "FE", "in-fe-2", "in-fe-2");
-	m = message("new-in-ff", "new-in-ff");
-	path = xasprintf("%s/FF", root);
-	ck_assert_int_eq(store_deliver(path, m, strlen(m), 0, true, NULL,
-	    &err), 0);
-	free(path);
-	free(m);
+	local_deliver("FF", "new-in-ff", "new-in-ff", 0);
 	free(srv_cmd(&s, "RENAME %m %m", "FC", "FC2", 0));
 	srv_do(&s, "DELETE %m", "FD");
 	srv_do(&s, "DELETE %m", "FF");

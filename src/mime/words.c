@@ -88,22 +88,6 @@ cs_char(int c)
 	    sizeof(especials) - 1) == NULL;
 }
 
-static int
-b64_val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* Parse the encoded word starting with "=?" at s[pos]; false if there is
  * none there (then it is plain text). */
 static bool
@@ -200,7 +184,7 @@ b_decode(const char *t, size_t n, struct buf *out)
 			acc = 0;
 			continue;
 		}
-		v = b64_val(c);
+		v = base64_value((unsigned char)c, '/');
 		if (v < 0)
 			return DEC_BAD;
 		acc = acc << 6 | (uint32_t)v;
