@@ -402,12 +402,9 @@ START_TEST(sync_both_ways)
 	    "%s", m);
 	{
 		/* The special folders the server names are recorded. */
-		char		*rec = xasprintf("%s/.facteur-folders", root), *t;
-		struct buf	 b;
+		char	*rec = xasprintf("%s/.facteur-folders", root), *t;
 
-		buf_init(&b, 1 << 20);
-		ck_assert_int_eq(test_read_file(rec, &b), 0);
-		t = buf_take(&b);
+		t = test_slurp(rec, NULL);
 		ck_assert_ptr_nonnull(strstr(t, "special sent Sent\n"));
 		ck_assert_ptr_nonnull(strstr(t, "special drafts Drafts\n"));
 		ck_assert_ptr_nonnull(strstr(t, "special trash Trash\n"));
@@ -915,16 +912,11 @@ START_TEST(sync_moves)
 	srv_append(&s, "MoveDst", "server-side-new", "ssn");	/* UID 3 */
 	q = xasprintf("%s/MoveDst/cur/%s", root, name);
 	{
-		struct buf	b;
-		FILE		*fp;
+		size_t	 len;
+		char	*copy = test_slurp(src, &len);
 
-		buf_init(&b, 1 << 20);
-		ck_assert_int_eq(test_read_file(src, &b), 0);
-		fp = fopen(q, "w");
-		ck_assert_ptr_nonnull(fp);
-		ck_assert_int_eq(fwrite(b.data, 1, b.len, fp), b.len);
-		ck_assert_int_eq(fclose(fp), 0);
-		buf_free(&b);
+		test_write_file(q, copy, len);
+		free(copy);
 	}
 	out = run_sync();
 	ck_assert_msg(strstr(out, "bob/MoveDst: 1 new, 1 sent") != NULL, "%s",

@@ -51,22 +51,11 @@ folders_path(const char *root)
 }
 
 static void
-write_bytes(const char *path, const char *data, size_t len)
-{
-	FILE	*fp = fopen(path, "wb");
-
-	ck_assert_msg(fp != NULL, "%s: %s", path, strerror(errno));
-	if (len > 0)
-		ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
-	ck_assert_int_eq(fclose(fp), 0);
-}
-
-static void
 write_record(const char *root, const char *data, size_t len)
 {
 	char	*path = folders_path(root);
 
-	write_bytes(path, data, len);
+	test_write_file(path, data, len);
 	free(path);
 }
 
@@ -1257,7 +1246,7 @@ START_TEST(test_load_symlink)
 	char			*path = folders_path(tmpdir), *target;
 
 	target = xasprintf("%s/elsewhere", tmpdir);
-	write_bytes(target, H "special sent Sent\n",
+	test_write_file(target, H "special sent Sent\n",
 	    strlen(H "special sent Sent\n"));
 	ck_assert_int_eq(symlink(target, path), 0);
 	memset(&sf, 0x5a, sizeof(sf));

@@ -72,30 +72,6 @@ state_path(const char *dir)
 	return xasprintf("%s/%s", dir, SYNC_STATE_FILE);
 }
 
-static void
-write_bytes(const char *path, const char *data, size_t len)
-{
-	FILE	*fp = fopen(path, "wb");
-
-	ck_assert_msg(fp != NULL, "%s: %s", path, strerror(errno));
-	if (len > 0)
-		ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
-	ck_assert_int_eq(fclose(fp), 0);
-}
-
-/* The whole file, NUL-terminated (its length in *len). */
-static char *
-read_bytes(const char *path, size_t *len)
-{
-	struct buf	b;
-
-	buf_init(&b, 64u << 20);
-	ck_assert_msg(test_read_file(path, &b) == 0, "%s: cannot read", path);
-	*len = b.len;
-	ck_assert_int_eq(buf_append(&b, "", 1), 0);
-	return buf_take(&b);
-}
-
 /* dir/.facteur-sync holds exactly want. */
 static void
 expect_file(const char *dir, const char *want, size_t wantlen)
@@ -103,7 +79,7 @@ expect_file(const char *dir, const char *want, size_t wantlen)
 	char	*path = state_path(dir), *got;
 	size_t	 len;
 
-	got = read_bytes(path, &len);
+	got = test_slurp(path, &len);
 	ck_assert_uint_eq(len, wantlen);
 	ck_assert_mem_eq(got, want, wantlen);
 	free(got);
@@ -115,7 +91,7 @@ write_state(const char *dir, const char *data, size_t len)
 {
 	char	*path = state_path(dir);
 
-	write_bytes(path, data, len);
+	test_write_file(path, data, len);
 	free(path);
 }
 
@@ -910,7 +886,7 @@ START_TEST(test_load_symlink)
 
 	target = xasprintf("%s/elsewhere", tmpdir);
 	path = state_path(tmpdir);
-	write_bytes(target, good, sizeof(good) - 1);
+	test_write_file(target, good, sizeof(good) - 1);
 	ck_assert_int_eq(symlink(target, path), 0);
 	ck_assert_int_eq(sync_state_load(&st, tmpdir, &err), -1);
 	want = xasprintf("open %s: %s", path, strerror(ELOOP));
@@ -1005,7 +981,7 @@ START_TEST(test_save_replaces_atomically)
 	ck_assert_ptr_nonnull(old);
 	for (i = 0; i < oldlen; i++)
 		old[i] = (char)('a' + i % 26);
-	write_bytes(path, old, oldlen);
+	test_write_file(path, old, oldlen);
 	ck_assert_int_eq(link(path, link_path), 0);
 	ck_assert_int_eq(stat(path, &before), 0);
 	sync_state_init(&st);
@@ -1017,7 +993,7 @@ START_TEST(test_save_replaces_atomically)
 	ck_assert_int_eq(stat(path, &after), 0);
 	ck_assert_uint_ne(before.st_ino, after.st_ino);
 	ck_assert_uint_eq(after.st_nlink, 1);
-	got = read_bytes(link_path, &len);
+	got = test_slurp(link_path, &len);
 	ck_assert_uint_eq(len, oldlen);
 	ck_assert_mem_eq(got, old, oldlen);
 	assert_no_tmp(tmpdir);
@@ -1038,7 +1014,7 @@ START_TEST(test_save_stale_tmp)
 	char			*tmp;
 
 	tmp = xasprintf("%s/%s.tmp", tmpdir, SYNC_STATE_FILE);
-	write_bytes(tmp, "half a state\nm 1", 16);
+	test_write_file(tmp, "half a state\nm 1", 16);
 	sync_state_init(&st);
 	st.uidvalidity = 4;
 	save_ok(&st, tmpdir);
@@ -1063,7 +1039,7 @@ START_TEST(test_save_tmp_symlink)
 	tmp = xasprintf("%s/%s.tmp", tmpdir, SYNC_STATE_FILE);
 	victim = xasprintf("%s/victim", tmpdir);
 	path = state_path(tmpdir);
-	write_bytes(victim, "victim\n", 7);
+	test_write_file(victim, "victim\n", 7);
 	ck_assert_int_eq(symlink(victim, tmp), 0);
 	sync_state_init(&st);
 	st.uidvalidity = 4;
@@ -1071,7 +1047,7 @@ START_TEST(test_save_tmp_symlink)
 	expect_file(tmpdir, want, sizeof(want) - 1);
 	ck_assert_int_eq(lstat(path, &sb), 0);
 	ck_assert(S_ISREG(sb.st_mode));
-	got = read_bytes(victim, &len);
+	got = test_slurp(victim, &len);
 	ck_assert_uint_eq(len, 7);
 	ck_assert_str_eq(got, "victim\n");
 	assert_no_tmp(tmpdir);
@@ -1175,7 +1151,7 @@ START_TEST(test_save_dir_is_file)
 	size_t			 len;
 
 	dir = xasprintf("%s/file", tmpdir);
-	write_bytes(dir, "x", 1);
+	test_write_file(dir, "x", 1);
 	sync_state_init(&st);
 	st.uidvalidity = 1;
 	err.msg[0] = '\0';
@@ -1183,7 +1159,7 @@ START_TEST(test_save_dir_is_file)
 	want = xasprintf("%s/%s.tmp: %s", dir, SYNC_STATE_FILE,
 	    strerror(ENOTDIR));
 	ck_assert_str_eq(err.msg, want);
-	got = read_bytes(dir, &len);
+	got = test_slurp(dir, &len);
 	ck_assert_uint_eq(len, 1);
 	ck_assert_str_eq(got, "x");
 	sync_state_free(&st);

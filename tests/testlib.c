@@ -209,15 +209,26 @@ test_read_file(const char *path, struct buf *out)
 	return 0;
 }
 
-/* The whole file as a NUL-terminated string (length in *len). */
-static char *
-slurp(const char *path, size_t *len)
+void
+test_write_file(const char *path, const char *data, size_t len)
+{
+	FILE	*fp = fopen(path, "wb");
+
+	ck_assert_msg(fp != NULL, "%s: %s", path, strerror(errno));
+	if (len > 0)
+		ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
+	ck_assert_int_eq(fclose(fp), 0);
+}
+
+char *
+test_slurp(const char *path, size_t *len)
 {
 	struct buf	b;
 
 	buf_init(&b, 256u << 20);
 	ck_assert_msg(test_read_file(path, &b) == 0, "%s: cannot read", path);
-	*len = b.len;
+	if (len != NULL)
+		*len = b.len;
 	ck_assert_int_eq(buf_append(&b, "", 1), 0);
 	return buf_take(&b);
 }
@@ -276,11 +287,11 @@ test_run_facteur(const char *home, const char *const *args,
 	(void)close(ofd);
 	(void)close(efd);
 	if (outpath == NULL) {
-		r.out = slurp(opath, &r.outlen);
+		r.out = test_slurp(opath, &r.outlen);
 		(void)unlink(opath);
 	} else
 		r.out = xstrdup("");
-	r.err = slurp(epath, &elen);
+	r.err = test_slurp(epath, &elen);
 	(void)unlink(epath);
 	while (argc > 0)
 		free(argv[--argc]);

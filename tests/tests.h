@@ -82,6 +82,11 @@ void	 test_remove_tree(const char *path);
 
 /* Append a whole file to out; -1 when unreadable or out is full. */
 int	 test_read_file(const char *path, struct buf *out);
+/* The whole file as a NUL-terminated string, owned (its length in *len,
+ * which may be NULL); fails the test when unreadable. */
+char	*test_slurp(const char *path, size_t *len);
+/* Make path hold exactly len bytes of data; fails the test otherwise. */
+void	 test_write_file(const char *path, const char *data, size_t len);
 
 /* Running the real binary. */
 #define TEST_FACTEUR	"./facteur"
