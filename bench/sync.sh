@@ -3,6 +3,8 @@
 # local Dovecot (tests/servers/) holding N generated messages.
 #
 #   bench/sync.sh [N...]             default: 10000 100000
+#   BENCH_STORE_ROOT=DIR bench/sync.sh   the stores under DIR, not
+#                                        /var/tmp
 #
 # Run it as root from the top of the tree after "make" and "make bench"
 # (it starts the test servers: see tests/servers/README.md). For each N it

@@ -9,7 +9,6 @@
 #define FACTEUR_UTIL_H
 
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -98,13 +97,6 @@ int	 mem_has_prefix_ci(const void *p, size_t n, const char *prefix);
 int	 hex_digit(int c);
 /* Parse a decimal unsigned number of the whole [s, s+n); -1 on junk/overflow. */
 int	 parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out);
-/*
- * Text from the network for a terminal: a NUL-terminated copy of s[0..n)
- * with every control character (C0, DEL, C1 written in UTF-8) made "?",
- * so that no escape sequence reaches the terminal; keep_lines keeps line
- * feeds and tabs and drops the CR of a CRLF. Owned by the caller.
- */
-char	*str_safe_new(const char *s, size_t n, bool keep_lines);
 
 /* SHA-256 (FIPS 180-4), for content digests in facteur show --json. */
 struct sha256 {

@@ -702,37 +702,6 @@ END_TEST
 
 /* ---- base64 ---- */
 
-START_TEST(safe_text)
-{
-	static const struct {
-		const char	*in;
-		size_t		 n;
-		bool		 lines;
-		const char	*out;
-	} cases[] = {
-		{ "plain text", 10, false, "plain text" },
-		{ "\033]0;pwned\007x", 11, false, "?]0;pwned?x" },
-		{ "a\r\nb\tc", 6, false, "a??b?c" },
-		{ "a\r\nb\tc\rd", 8, true, "a\nb\tc?d" },
-		{ "del\x7f", 4, false, "del?" },
-		{ "csi \xc2\x9b" "31m", 9, false, "csi ?31m" },
-		{ "\xc3\xa9t\xc3\xa9", 5, false, "\xc3\xa9t\xc3\xa9" },
-		{ "nul\0byte", 8, false, "nul?byte" },
-		{ "end\xc2", 4, false, "end\xc2" },
-		{ "", 0, true, "" },
-	};
-	size_t	i;
-	char	*t;
-
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		t = str_safe_new(cases[i].in, cases[i].n, cases[i].lines);
-		ck_assert_msg(strcmp(t, cases[i].out) == 0, "case %zu: %s", i,
-		    t);
-		free(t);
-	}
-}
-END_TEST
-
 START_TEST(base64_alphabets)
 {
 	unsigned	v;
@@ -856,7 +825,6 @@ util_suite(void)
 	tc = tcase_create("base64");
 	tcase_add_test(tc, base64_alphabets);
 	tcase_add_test(tc, base64_strict);
-	tcase_add_test(tc, safe_text);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cli_priv.h"
+#include "mime.h"
 #include "sync.h"
 
 struct sync_print {
@@ -19,15 +21,25 @@ struct sync_print {
 	bool		 progress_shown;
 };
 
+/* Text from the server onto the terminal, made harmless (controls in
+ * caret notation: no escape sequence reaches the terminal). */
+static void
+put_safe(FILE *fp, const char *s, size_t n, bool keep_newlines)
+{
+	struct buf	b;
+
+	buf_init(&b, n * 4 + 16);
+	if (mime_sanitize(s, n, keep_newlines, &b) == 0 && b.len > 0)
+		(void)fwrite(b.data, 1, b.len, fp);
+	buf_free(&b);
+}
+
 /* Text from the server (its words, a mailbox name) onto the terminal,
  * without its control characters. */
 static void
 put_str(FILE *fp, const char *s)
 {
-	char	*safe = str_safe_new(s, strlen(s), false);
-
-	(void)fputs(safe, fp);
-	free(safe);
+	put_safe(fp, s, strlen(s), false);
 }
 
 /* Erase a progress line before anything else is printed. */
@@ -83,11 +95,10 @@ print_event(const struct sync_event *ev, void *arg)
 static void
 print_trace(const char *dir, const char *line, size_t len, void *arg)
 {
-	char	*safe = str_safe_new(line, len, true);
-
 	(void)arg;
-	(void)fprintf(stderr, "%s: %s\n", dir, safe);
-	free(safe);
+	(void)fprintf(stderr, "%s: ", dir);
+	put_safe(stderr, line, len, true);
+	(void)fputc('\n', stderr);
 }
 
 static int

@@ -156,30 +156,3 @@ time_mono_ms(void)
 		fatal("clock_gettime");
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
-
-char *
-str_safe_new(const char *s, size_t n, bool keep_lines)
-{
-	char	*out = xmalloc(n + 1);
-	size_t	 i, o = 0;
-
-	for (i = 0; i < n; i++) {
-		unsigned char	ch = (unsigned char)s[i];
-
-		if (ch == 0xc2 && i + 1 < n &&
-		    (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9f) {
-			out[o++] = '?';
-			i++;
-		} else if (ch == '\r' && keep_lines && i + 1 < n &&
-		    s[i + 1] == '\n')
-			continue;
-		else if ((ch < 0x20 || ch == 0x7f) &&
-		    !(keep_lines && (ch == '\n' || ch == '\t')))
-			out[o++] = '?';
-		else
-			out[o++] = (char)ch;
-	}
-	out[o] = '\0';
-	return out;
-}
