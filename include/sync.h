@@ -87,6 +87,16 @@ int	sync_state_save(const struct sync_state *st, const char *dir,
 /* Add an entry (the name is copied); keeps the order by uid. */
 void	sync_state_add(struct sync_state *st, uint32_t uid, unsigned flags,
 	    const char *name, size_t namelen);
+/*
+ * The journal (SYNC_JOURNAL_FILE): "append NAME" lines, one per file whose
+ * upload or move was under way. fn gets each name that
+ * sync_state_name_ok() accepts, NUL-terminated (other lines, and a last
+ * line cut short by a crash, are skipped); its -1 stops the walk and is
+ * returned, else 0.
+ */
+typedef int sync_journal_fn(const char *name, void *arg);
+int	sync_journal_parse(const char *data, size_t len, sync_journal_fn *fn,
+	    void *arg);
 /* Remove uid's entry, if any. */
 void	sync_state_remove(struct sync_state *st, uint32_t uid);
 /* Whether a file name's unique part can be recorded: not empty, not

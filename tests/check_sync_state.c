@@ -1412,6 +1412,62 @@ static const struct {
 	{ "dot name", 7, 5, ".x" },
 };
 
+static int
+journal_collect(const char *name, void *arg)
+{
+	struct buf	*b = arg;
+
+	ck_assert_int_eq(buf_printf(b, "[%s]", name), 0);
+	return strcmp(name, "stop") == 0 ? -1 : 0;
+}
+
+/* The journal: good names only, a line cut short by a crash skipped, a
+ * stop from the callback returned. */
+START_TEST(test_journal)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		const char	*names;
+		int		 rc;
+	} cases[] = {
+		{ "append a.b,U=3\nappend c\n", 24, "[a.b,U=3][c]", 0 },
+		{ "append a\nappend half", 20, "[a]", 0 },
+		{ "append \nappend .hidden\nappend x/y\nappend x:2,S\n", 48,
+		  "", 0 },
+		{ "append nul\0byte\nappend ok\n", 27, "[ok]", 0 },
+		{ "append cr\r\nmove a\nAPPEND b\nappend  sp\n", 41,
+		  "[ sp]", 0 },
+		{ "append x\nappend stop\nappend never\n", 35, "[x][stop]",
+		  -1 },
+		{ "\n\n\n", 3, "", 0 },
+		{ "", 0, "", 0 },
+	};
+	struct buf	b;
+	char		*big;
+	size_t		i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_init(&b, 4096);
+		ck_assert_int_eq(sync_journal_parse(cases[i].in, cases[i].len,
+		    journal_collect, &b), cases[i].rc);
+		ck_assert_msg(strcmp(buf_str(&b), cases[i].names) == 0,
+		    "case %zu: %s", i, buf_str(&b));
+		buf_free(&b);
+	}
+	/* A name longer than the state can hold is skipped, not cut. */
+	big = xmalloc(7 + 600 + 1);
+	memcpy(big, "append ", 7);
+	memset(big + 7, 'n', 600);
+	big[607] = '\n';
+	buf_init(&b, 4096);
+	ck_assert_int_eq(sync_journal_parse(big, 608, journal_collect, &b), 0);
+	ck_assert_str_eq(buf_str(&b), "");
+	buf_free(&b);
+	free(big);
+}
+END_TEST
+
 START_TEST(test_save_loadable)
 {
 	struct sync_state	st, back;
@@ -1536,6 +1592,7 @@ sync_state_suite(void)
 	tcase_add_test(tc, test_save_refuses_long_name);
 	tcase_add_test(tc, test_save_refuses_unloadable);
 	tcase_add_test(tc, test_stamp_line);
+	tcase_add_test(tc, test_journal);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("save_loadable");

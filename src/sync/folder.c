@@ -719,6 +719,43 @@ search_untagged(struct imap_client *c, const struct imap_resp *r,
 		h->uid = (uint32_t)v;
 }
 
+struct recover {
+	struct folder_run	*fr;
+	char			*err;
+	size_t			 errlen;
+};
+
+/* One journalled file: on the server already? Then recorded. */
+static int
+recover_one(const char *name, void *arg)
+{
+	struct recover		*rv = arg;
+	struct folder_run	*fr = rv->fr;
+	const struct store_msg	*m;
+	struct search_hit	 h;
+	struct srv_msg		*sm;
+	struct wait		 w;
+	size_t			 li;
+
+	li = local_find(&fr->loc, name);
+	if (li == SIZE_MAX || fr->loc.claimed[li] ||
+	    (m = store_folder_msg(fr->f, li))->message_id == NULL)
+		return 0;
+	memset(&h, 0, sizeof(h));
+	if (run(fr->x, search_untagged, &h, &w, rv->err, rv->errlen,
+	    "UID SEARCH HEADER Message-ID %a", m->message_id) == -1)
+		return -1;
+	if (h.uid != 0 && (sm = srv_find(&fr->srv, h.uid)) != NULL &&
+	    !sm->seen_here) {
+		sm->seen_here = true;
+		fr->loc.claimed[li] = true;
+		sync_state_add(&fr->st, h.uid, m->flags, m->name,
+		    store_name_unique_len(m->name));
+		fr->rematched++;
+	}
+	return 0;
+}
+
 /*
  * Uploads or moves were under way when the last sync stopped (the
  * journal names their files): those the server got are found by
@@ -728,49 +765,21 @@ search_untagged(struct imap_client *c, const struct imap_resp *r,
 static int
 recover_journal(struct folder_run *fr, char *err, size_t errlen)
 {
-	char			*path, *line, *nl;
+	struct recover		 rv = { fr, err, errlen };
 	struct buf		 b;
 	struct store_err	 serr;
-	const struct store_msg	*m;
-	struct search_hit	 h;
-	struct srv_msg		*sm;
-	struct wait		 w;
-	size_t			 li;
-	int			 rc = 0;
+	char			*path;
+	int			 rc;
 
 	path = xasprintf("%s/%s", fr->path, SYNC_JOURNAL_FILE);
-	if (sync_file_read(path, JOURNAL_MAX, &b, &serr) != 0) {
-		free(path);
-		return 0;
-	}
-	fr->journal = true;
-	for (line = b.data; rc == 0 && line != NULL &&
-	    line < b.data + b.len; line = nl + 1) {
-		if ((nl = memchr(line, '\n', (size_t)(b.data + b.len - line))) ==
-		    NULL)
-			break;		/* cut short by the crash */
-		*nl = '\0';
-		if (strncmp(line, "append ", 7) != 0)
-			continue;
-		li = local_find(&fr->loc, line + 7);
-		if (li == SIZE_MAX || fr->loc.claimed[li] ||
-		    (m = store_folder_msg(fr->f, li))->message_id == NULL)
-			continue;
-		memset(&h, 0, sizeof(h));
-		rc = run(fr->x, search_untagged, &h, &w, err, errlen,
-		    "UID SEARCH HEADER Message-ID %a", m->message_id);
-		if (rc == 0 && h.uid != 0 &&
-		    (sm = srv_find(&fr->srv, h.uid)) != NULL &&
-		    !sm->seen_here) {
-			sm->seen_here = true;
-			fr->loc.claimed[li] = true;
-			sync_state_add(&fr->st, h.uid, m->flags, m->name,
-			    store_name_unique_len(m->name));
-			fr->rematched++;
-		}
-	}
-	buf_free(&b);
+	rc = sync_file_read(path, JOURNAL_MAX, &b, &serr);
 	free(path);
+	if (rc != 0)
+		return 0;
+	fr->journal = true;
+	rc = sync_journal_parse(b.data != NULL ? b.data : "", b.len,
+	    recover_one, &rv);
+	buf_free(&b);
 	return rc;
 }
 

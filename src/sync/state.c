@@ -100,6 +100,29 @@ sync_state_remove(struct sync_state *st, uint32_t uid)
 	st->n--;
 }
 
+int
+sync_journal_parse(const char *data, size_t len, sync_journal_fn *fn,
+    void *arg)
+{
+	const char	*p = data, *end = data + len, *nl;
+	char		 name[NAME_MAX_LEN + 1];
+	size_t		 n;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;		/* cut short by a crash */
+		n = (size_t)(nl - p);
+		if (n < 8 || memcmp(p, "append ", 7) != 0 ||
+		    !sync_state_name_ok(p + 7, n - 7))
+			continue;
+		memcpy(name, p + 7, n - 7);
+		name[n - 7] = '\0';
+		if (fn(name, arg) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Reading                                                             */
 

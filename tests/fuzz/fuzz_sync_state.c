@@ -7,7 +7,9 @@
  * sync_state_find(); saved (into a directory made once, under $TMPDIR)
  * and loaded back, it is the same state. (The seed no-uidvalidity is
  * what this target first found: a file without a uidvalidity line parsed,
- * and its save did not load.)
+ * and its save did not load.) The same bytes are read as a journal too:
+ * every name it yields is one the state can record, and stands in the
+ * input as a whole "append NAME" line.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -121,6 +123,29 @@ check_failure(const struct sync_state *st, const struct store_err *err,
 		abort();
 }
 
+/* A journal's name: one the state could record, found in the input as
+ * "append NAME\n". */
+static int
+journal_name(const char *name, void *arg)
+{
+	const struct { const uint8_t *p; size_t n; } *in = arg;
+	size_t	len = strlen(name);
+	char	*line;
+
+	if (!name_ok(name))
+		abort();
+	line = malloc(len + 9);
+	if (line == NULL)
+		abort();
+	memcpy(line, "append ", 7);
+	memcpy(line + 7, name, len);
+	line[7 + len] = '\n';
+	if (mem_find(in->p, in->n, line, len + 8) == NULL)
+		abort();
+	free(line);
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -129,6 +154,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sync_state	st, back;
 	struct store_err	err;
 
+	struct { const uint8_t *p; size_t n; } in = { data, size };
+
+	/* The same bytes as a journal. */
+	if (sync_journal_parse((const char *)data, size, journal_name, &in) !=
+	    0)
+		abort();
 	err.msg[0] = '\0';
 	if (sync_state_parse(&st, (const char *)data, size, &err) != 0) {
 		check_failure(&st, &err, data, size);
