@@ -1431,17 +1431,18 @@ START_TEST(test_journal)
 		const char	*names;
 		int		 rc;
 	} cases[] = {
-		{ "append a.b,U=3\nappend c\n", 24, "[a.b,U=3][c]", 0 },
-		{ "append a\nappend half", 20, "[a]", 0 },
-		{ "append \nappend .hidden\nappend x/y\nappend x:2,S\n", 48,
-		  "", 0 },
-		{ "append nul\0byte\nappend ok\n", 27, "[ok]", 0 },
-		{ "append cr\r\nmove a\nAPPEND b\nappend  sp\n", 41,
-		  "[ sp]", 0 },
-		{ "append x\nappend stop\nappend never\n", 35, "[x][stop]",
-		  -1 },
-		{ "\n\n\n", 3, "", 0 },
-		{ "", 0, "", 0 },
+#define J(s)	s, sizeof(s) - 1
+		{ J("append a.b,U=3\nappend c\n"), "[a.b,U=3][c]", 0 },
+		{ J("append a\nappend half"), "[a]", 0 },
+		{ J("append \nappend .hidden\nappend x/y\nappend x:2,S\n"), "",
+		  0 },
+		{ J("append nul\0byte\nappend ok\n"), "[ok]", 0 },
+		{ J("append cr\r\nmove a\nAPPEND b\nappend  sp\n"), "[ sp]",
+		  0 },
+		{ J("append x\nappend stop\nappend never\n"), "[x][stop]", -1 },
+		{ J("\n\n\n"), "", 0 },
+		{ J(""), "", 0 },
+#undef J
 	};
 	struct buf	b;
 	char		*big;
