@@ -692,14 +692,15 @@ START_TEST(sync_killed_anywhere)
 		(void)snprintf(id, sizeof(id), "kill-%d", k);
 		srv_append(&s, "Killed", subj, id);
 	}
-	/* Killed at many points of the first sync: early, while a chunk
-	 * of downloads is written to tmp/, just after one is put in place
-	 * (before or while its state is saved), then one run to the end:
-	 * every message once, none twice, on both sides. Downloads are
-	 * committed 500 at a time. */
-	for (ms = 30; ms < 150; ms += 40)
-		(void)sync_killed(ms);
-	for (k = 0; k < 3; k++) {
+	/* Killed at many points of the first sync: while a chunk of
+	 * downloads is written to tmp/, just after one is put in place
+	 * (before or while its state is saved), then early, then one run
+	 * to the end: every message once, none twice, on both sides.
+	 * Downloads are committed 500 at a time, so a kill in the middle
+	 * of a commit can leave fewer than 120 to fetch: the watched kills
+	 * stop there (how far a commit gets before the kill lands depends
+	 * on the machine's speed). */
+	for (k = 0; k < 3 && 1100 - local_count("Killed") >= 250; k++) {
 		ck_assert(sync_killed_when("Killed", "tmp", 120));
 		n = local_count("Killed");
 		ck_assert(sync_killed_when("Killed", "new", 1));
@@ -708,7 +709,10 @@ START_TEST(sync_killed_anywhere)
 			fprintf(stderr, "killed: %d, then %d messages here\n",
 			    n, local_count("Killed"));
 	}
-	ck_assert_int_eq(partial, 3);
+	ck_assert_int_ge(k, 1);
+	ck_assert_int_eq(partial, k);
+	for (ms = 30; ms < 150; ms += 40)
+		(void)sync_killed(ms);
 	out = run_sync();
 	free(out);
 	check_exact(1100, "Killed");

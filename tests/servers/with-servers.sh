@@ -35,10 +35,15 @@ trap 'exit 143' TERM HUP
 # shellcheck source=/dev/null
 . "$D/env.sh"
 
-"$@"
-rc=$?
+# CMD's output is kept so that, on failure, its failed checks can be
+# repeated after the server logs: a CI log shown by its tail then still
+# names the check that failed.
+"$@" 2>&1 | tee "$D/cmd.out"
+rc=${PIPESTATUS[0]}
 if [ "$rc" -ne 0 ]; then
     echo "with-servers.sh: '$*' failed (status $rc); last server log lines:" >&2
     tail -n 30 "$D/log/dovecot.log" "$D/log/postfix.log" >&2 2>/dev/null
+    echo "with-servers.sh: the failures of '$*' were:" >&2
+    grep -E ':[FE]:|Checks:' "$D/cmd.out" >&2
 fi
 exit "$rc"
