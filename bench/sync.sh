@@ -5,6 +5,12 @@
 #   bench/sync.sh [N...]             default: 10000 100000
 #   BENCH_STORE_ROOT=DIR bench/sync.sh   the stores under DIR, not
 #                                        /var/tmp
+#   BENCH_FS=fresh bench/sync.sh     each initial sync into a new ext4
+#                                    file system (mkfs.ext4 defaults, a
+#                                    loop-mounted image under the store
+#                                    root); BENCH_FS=dir: in a directory
+#                                    of the store root's file system.
+#                                    Default: fresh where it can mount.
 #
 # Run it as root from the top of the tree after "make" and "make bench"
 # (it starts the test servers: see tests/servers/README.md). For each N it
@@ -12,7 +18,8 @@
 # (fixed seed), lets Dovecot index them, then measures wall time and peak
 # memory (GNU time) of:
 #   facteur sync    into an empty store (the initial sync), then again
-#                   with nothing changed (the no-change resync)
+#                   with nothing changed (the no-change resync; the
+#                   median of three runs)
 #   mbsync -a       the same two runs into an empty maildir, over the
 #                   same IMAPS port
 # Both verify the server's certificate with the test CA and fsync what
@@ -44,6 +51,9 @@ D=$(mktemp -d /tmp/fsb.XXXXXX) || exit 1
 S=$(mktemp -d "${BENCH_STORE_ROOT:-/var/tmp}/fsb-store.XXXXXX") || exit 1
 cleanup() {
 	tests/servers/stop.sh "$D" >/dev/null 2>&1
+	for m in "$S"/f-* "$S"/m-*; do
+		mountpoint -q "$m" 2>/dev/null && umount "$m"
+	done
 	rm -rf "$D" "$S"
 }
 trap cleanup EXIT INT TERM
@@ -65,6 +75,14 @@ measure() {
 	awk '{ printf "%.3f %.1f %.2f\n", $1, $2 / 1024, $3 + $4 }' "$D/time"
 }
 
+# The run of median wall time of three (a no-change sync is short
+# enough for one scheduling hiccup to double it).
+median3() {
+	for i in 1 2 3; do
+		measure "$@" || return 1
+	done | sort -n | sed -n 2p
+}
+
 # ext4 without a journal (this machine's) avoids reusing an inode freed
 # in the last minute (six while its inode table block is dirty): each
 # file created near such inodes scans past every one of them. Where many
@@ -76,6 +94,44 @@ measure() {
 settle() {
 	sync
 	sleep 65
+}
+
+# A new, empty ext4 (what a user's disk looks like to a first sync: no
+# churn, a journal) for each tool's store, so that neither pays for the
+# other's or the servers' deleted files: make_store DIR MIB.
+fresh_works() {
+	[ "$(id -u)" = 0 ] && command -v mkfs.ext4 >/dev/null 2>&1 &&
+	    command -v mountpoint >/dev/null 2>&1 || return 1
+	mkdir -p "$S/probe" && truncate -s 64M "$S/probe.img" &&
+	    mkfs.ext4 -q -F "$S/probe.img" >/dev/null 2>&1 &&
+	    mount -o loop "$S/probe.img" "$S/probe" 2>/dev/null || {
+		rm -rf "$S/probe" "$S/probe.img"
+		return 1
+	}
+	umount "$S/probe"
+	rm -rf "$S/probe" "$S/probe.img"
+}
+BENCH_FS=${BENCH_FS:-auto}
+if [ "$BENCH_FS" = auto ]; then
+	if fresh_works; then BENCH_FS=fresh; else BENCH_FS=dir; fi
+fi
+echo "sync.sh: stores in $S ($BENCH_FS)" >&2
+make_store() {
+	mkdir -p "$1"
+	if [ "$BENCH_FS" = fresh ]; then
+		truncate -s "${2}M" "$1.img" &&
+		    mkfs.ext4 -q -F "$1.img" >/dev/null 2>&1 &&
+		    mount -o loop "$1.img" "$1" || {
+			echo "sync.sh: could not make a file system in" \
+			    "$1.img" >&2
+			exit 1
+		}
+	fi
+	mkdir -p "$1/mail"
+}
+drop_store() {
+	mountpoint -q "$1" 2>/dev/null && umount "$1"
+	rm -rf "$1" "$1.img"
 }
 
 RESULTS=$D/results
@@ -100,10 +156,13 @@ for N in $SIZES; do
 	doveadm -c "$MAILTEST_DOVECOT_CONF" index -u "$USER2" INBOX \
 	    >/dev/null 2>&1
 	settle
+	# Room for the messages (about 37 KB each) and the file system.
+	mib=$((N / 20 + 512))
+	make_store "$S/f-$N" "$mib"
 
 	cat >"$D/facteur.conf" <<EOF
 [general]
-mail-root = $S/f-$N
+mail-root = $S/f-$N/mail
 [account bob]
 address = Bob <$USER2>
 incoming = imaps://bob%40$MAILTEST_DOMAIN@$MAILTEST_TLS_SERVERNAME:$MAILTEST_IMAPS_PORT
@@ -113,14 +172,14 @@ EOF
 	chmod 600 "$D/facteur.conf"
 	r=$(HOME=$D XDG_CACHE_HOME=$D/cache measure "$FACTEUR" sync \
 	    -F "$D/facteur.conf") && echo "$N facteur initial $r" >>"$RESULTS"
-	r=$(HOME=$D XDG_CACHE_HOME=$D/cache measure "$FACTEUR" sync \
+	r=$(HOME=$D XDG_CACHE_HOME=$D/cache median3 "$FACTEUR" sync \
 	    -F "$D/facteur.conf") && echo "$N facteur resync $r" >>"$RESULTS"
-	got=$(find "$S/f-$N/bob/INBOX/cur" "$S/f-$N/bob/INBOX/new" -type f |
+	got=$(find "$S/f-$N/mail/bob/INBOX/cur" "$S/f-$N/mail/bob/INBOX/new" -type f |
 	    wc -l)
 	echo "  facteur stored $got messages" >&2
 
 	if [ "$HAVE_MBSYNC" = yes ]; then
-		mkdir -p "$S/m-$N"
+		make_store "$S/m-$N" "$mib"
 		cat >"$D/mbsyncrc" <<EOF
 IMAPAccount bob
 Host $MAILTEST_TLS_SERVERNAME
@@ -134,8 +193,8 @@ IMAPStore bob-remote
 Account bob
 
 MaildirStore bob-local
-Path $S/m-$N/
-Inbox $S/m-$N/INBOX
+Path $S/m-$N/mail/
+Inbox $S/m-$N/mail/INBOX
 SubFolders Verbatim
 
 Channel bob
@@ -148,13 +207,15 @@ EOF
 		settle
 		r=$(HOME=$D measure mbsync -c "$D/mbsyncrc" -a) &&
 		    echo "$N mbsync initial $r" >>"$RESULTS"
-		r=$(HOME=$D measure mbsync -c "$D/mbsyncrc" -a) &&
+		r=$(HOME=$D median3 mbsync -c "$D/mbsyncrc" -a) &&
 		    echo "$N mbsync resync $r" >>"$RESULTS"
-		got=$(find "$S/m-$N/INBOX/cur" "$S/m-$N/INBOX/new" -type f |
+		got=$(find "$S/m-$N/mail/INBOX/cur" "$S/m-$N/mail/INBOX/new" -type f |
 		    wc -l)
 		echo "  mbsync stored $got messages" >&2
 	fi
-	rm -rf "$S/f-$N" "$S/m-$N" "$D/cache"
+	drop_store "$S/f-$N"
+	drop_store "$S/m-$N"
+	rm -rf "$D/cache"
 done
 
 printf '%10s  %-8s %-8s %10s %9s %8s\n' N tool run seconds "peak MiB" "cpu s"

@@ -66,6 +66,10 @@ struct sync_state {
 	struct sync_stamp	 stamp;
 	struct sync_entry	*e;		/* by increasing uid */
 	size_t			 n, cap;
+	/* "messages N": how many entries the file holds (checked against
+	 * them; alone after sync_state_load_head()). */
+	size_t			 count;
+	bool			 have_count;
 };
 
 void	sync_state_init(struct sync_state *st);
@@ -77,6 +81,14 @@ void	sync_state_free(struct sync_state *st);
  * messages by Message-ID: nothing is lost or duplicated).
  */
 int	sync_state_load(struct sync_state *st, const char *dir,
+	    struct store_err *err);
+/*
+ * Only the lines before the messages' (UIDVALIDITY, UIDNEXT, MODSEQ, the
+ * local stamp, the count), for a resync that may need nothing more: 0,
+ * or 1 when the file is missing, has no count or does not start as it
+ * should (the caller then loads it whole). st->e stays empty.
+ */
+int	sync_state_load_head(struct sync_state *st, const char *dir,
 	    struct store_err *err);
 /* Parse a state file's bytes (for sync_state_load() and the fuzzer). */
 int	sync_state_parse(struct sync_state *st, const char *data, size_t len,

@@ -391,6 +391,7 @@ START_TEST(test_save_basic)
 	round_trip(&st, "facteur-sync 1\n"
 	    "uidvalidity 3857529045\n"
 	    "uidnext 4392\n"
+	    "messages 2\n"
 	    "m 12 - 1699999999.M9P8Q7.host,U=12\n"
 	    "m 4391 RS 1700000000.M1P2Q3.host,U=4391\n");
 	sync_state_free(&st);
@@ -410,6 +411,7 @@ START_TEST(test_save_modseq)
 	    "uidvalidity 1\n"
 	    "uidnext 2\n"
 	    "modseq 715194045007\n"
+	    "messages 1\n"
 	    "m 1 F a,U=1\n");
 	sync_state_free(&st);
 }
@@ -421,7 +423,8 @@ START_TEST(test_save_no_entries)
 
 	sync_state_init(&st);
 	st.uidvalidity = 42;
-	round_trip(&st, "facteur-sync 1\nuidvalidity 42\nuidnext 0\n");
+	round_trip(&st, "facteur-sync 1\nuidvalidity 42\nuidnext 0\n"
+	    "messages 0\n");
 	sync_state_free(&st);
 }
 END_TEST
@@ -440,6 +443,7 @@ START_TEST(test_save_extremes)
 	    "uidvalidity 4294967295\n"
 	    "uidnext 4294967295\n"
 	    "modseq 9223372036854775807\n"
+	    "messages 2\n"
 	    "m 1 - a\n"
 	    "m 4294967295 DFPRST z\n");
 	sync_state_free(&st);
@@ -459,7 +463,7 @@ START_TEST(test_save_all_flags)
 	st.uidvalidity = 7;
 	st.uidnext = 65;
 	ck_assert_int_eq(buf_append_str(&want,
-	    "facteur-sync 1\nuidvalidity 7\nuidnext 65\n"), 0);
+	    "facteur-sync 1\nuidvalidity 7\nuidnext 65\nmessages 64\n"), 0);
 	for (f = 0; f < 64; f++) {
 		(void)snprintf(name, sizeof(name), "f%u,U=%u", f, f + 1);
 		add_str(&st, f + 1, f, name);
@@ -573,7 +577,8 @@ START_TEST(test_many_entries)
 	st.uidnext = 15002;
 	st.modseq = 99;
 	ck_assert_int_eq(buf_append_str(&want, "facteur-sync 1\n"
-	    "uidvalidity 1234567\nuidnext 15002\nmodseq 99\n"), 0);
+	    "uidvalidity 1234567\nuidnext 15002\nmodseq 99\n"
+	    "messages 5000\n"), 0);
 	for (i = 0; i < 5000; i++) {
 		uid = (uint32_t)(i * 3 + 1);
 		(void)snprintf(name, sizeof(name),
@@ -666,7 +671,7 @@ END_TEST
 START_TEST(test_save_twice)
 {
 	static const char	want[] = "facteur-sync 1\nuidvalidity 9\n"
-	    "uidnext 3\nm 2 F deux\n";
+	    "uidnext 3\nmessages 1\nm 2 F deux\n";
 	struct sync_state	st, back;
 
 	sync_state_init(&st);
@@ -969,7 +974,7 @@ END_TEST
 START_TEST(test_save_replaces_atomically)
 {
 	static const char	 want[] = "facteur-sync 1\nuidvalidity 2\n"
-	    "uidnext 3\nm 2 S b\n";
+	    "uidnext 3\nmessages 1\nm 2 S b\n";
 	struct sync_state	 st;
 	struct stat		 before, after;
 	char			*path, *link_path, *old, *got;
@@ -1009,7 +1014,7 @@ END_TEST
 START_TEST(test_save_stale_tmp)
 {
 	static const char	 want[] = "facteur-sync 1\nuidvalidity 4\n"
-	    "uidnext 0\n";
+	    "uidnext 0\nmessages 0\n";
 	struct sync_state	 st;
 	char			*tmp;
 
@@ -1030,7 +1035,7 @@ END_TEST
 START_TEST(test_save_tmp_symlink)
 {
 	static const char	 want[] = "facteur-sync 1\nuidvalidity 4\n"
-	    "uidnext 0\n";
+	    "uidnext 0\nmessages 0\n";
 	struct sync_state	 st;
 	struct stat		 sb;
 	char			*tmp, *victim, *path, *got;
@@ -1080,9 +1085,9 @@ crash_hook(const char *step)
 START_TEST(test_save_crash)
 {
 	static const char	 old[] = "facteur-sync 1\nuidvalidity 5\n"
-	    "uidnext 2\nm 1 S one\n";
+	    "uidnext 2\nmessages 1\nm 1 S one\n";
 	static const char	 new[] = "facteur-sync 1\nuidvalidity 5\n"
-	    "uidnext 3\nm 1 RS one\nm 2 - two\n";
+	    "uidnext 3\nmessages 2\nm 1 RS one\nm 2 - two\n";
 	struct sync_state	 st, back;
 	struct store_err	 err;
 	pid_t			 pid;
@@ -1233,11 +1238,12 @@ START_TEST(test_save_never_synced)
 	struct sync_state	st;
 
 	sync_state_init(&st);
-	round_trip(&st, "facteur-sync 1\nuidnext 0\n");
+	round_trip(&st, "facteur-sync 1\nuidnext 0\nmessages 0\n");
 	st.uidnext = 8;
 	st.modseq = 3;
 	add_str(&st, 2, STORE_SEEN, "b");
-	round_trip(&st, "facteur-sync 1\nuidnext 8\nmodseq 3\nm 2 S b\n");
+	round_trip(&st, "facteur-sync 1\nuidnext 8\nmodseq 3\nmessages 1\n"
+	    "m 2 S b\n");
 	sync_state_free(&st);
 }
 END_TEST
@@ -1254,7 +1260,7 @@ static const char *const unrecordable[] = {
 START_TEST(test_save_refuses_name)
 {
 	static const char	 old[] = "facteur-sync 1\nuidvalidity 5\n"
-	    "uidnext 2\nm 1 S good\n";
+	    "uidnext 2\nmessages 1\nm 1 S good\n";
 	const char		*bad_name = unrecordable[_i];
 	struct sync_state	 st;
 	struct store_err	 err;
@@ -1286,11 +1292,67 @@ START_TEST(test_save_refuses_name)
 }
 END_TEST
 
+/* "messages N" must match the entries; sync_state_load_head() reads the
+ * lines before them alone, and gives up (1) without a count. */
+START_TEST(test_load_head)
+{
+	static const char	 full[] = "facteur-sync 1\nuidvalidity 7\n"
+	    "uidnext 9\nmodseq 12\nlocal 1 2 3 4 5 6\nmessages 2\n"
+	    "m 3 S a\nm 8 - b\n";
+	static const char	 wrong[] = "facteur-sync 1\nuidnext 9\n"
+	    "messages 3\nm 3 S a\nm 8 - b\n";
+	static const char	 nocount[] = "facteur-sync 1\nuidvalidity 7\n"
+	    "uidnext 9\nm 3 S a\n";
+	static const char	 junk[] = "facteur-sync 1\nuidvalidity x\n"
+	    "messages 1\nm 3 S a\n";
+	struct sync_state	 st;
+	struct store_err	 err;
+	struct buf		 big;
+	size_t			 i;
+
+	write_state(tmpdir, full, sizeof(full) - 1);
+	ck_assert_int_eq(sync_state_load_head(&st, tmpdir, &err), 0);
+	ck_assert_uint_eq(st.uidvalidity, 7);
+	ck_assert_uint_eq(st.uidnext, 9);
+	ck_assert_uint_eq(st.modseq, 12);
+	ck_assert(st.have_stamp);
+	ck_assert(st.have_count);
+	ck_assert_uint_eq(st.count, 2);
+	ck_assert_uint_eq(st.n, 0);
+	sync_state_free(&st);
+	load_ok(&st, tmpdir);
+	ck_assert_uint_eq(st.n, 2);
+	sync_state_free(&st);
+	ck_assert_int_eq(sync_state_parse(&st, wrong, sizeof(wrong) - 1,
+	    &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "the message count does not "
+	    "match"));
+	write_state(tmpdir, nocount, sizeof(nocount) - 1);
+	ck_assert_int_eq(sync_state_load_head(&st, tmpdir, &err), 1);
+	ck_assert_uint_eq(st.uidvalidity, 0);
+	write_state(tmpdir, junk, sizeof(junk) - 1);
+	ck_assert_int_eq(sync_state_load_head(&st, tmpdir, &err), 1);
+	ck_assert_uint_eq(st.count, 0);
+	/* Header lines past the first 4 KiB: not trusted half-read. */
+	buf_init(&big, 1 << 20);
+	ck_assert_int_eq(buf_append_str(&big, "facteur-sync 1\n"), 0);
+	for (i = 0; i < 500; i++)
+		ck_assert_int_eq(buf_append_str(&big, "uidnext 9\n"), 0);
+	ck_assert_int_eq(buf_append_str(&big, "messages 0\n"), 0);
+	write_state(tmpdir, big.data, big.len);
+	ck_assert_int_eq(sync_state_load_head(&st, tmpdir, &err), 1);
+	buf_free(&big);
+	/* No file at all. */
+	ck_assert_int_eq(sync_state_load_head(&st, "/nonexistent", &err), 1);
+}
+END_TEST
+
 /* The local stamp line: read, written back, and refused when malformed. */
 START_TEST(test_stamp_line)
 {
 	static const char	 good[] = "facteur-sync 1\nuidvalidity 7\n"
-	    "uidnext 1\nlocal 1700000000 5 1700000001 999999999 1700000002 0\n";
+	    "uidnext 1\nlocal 1700000000 5 1700000001 999999999 1700000002 0\n"
+	    "messages 0\n";
 	static const char *const bad_lines[] = {
 		"local 1 2 3 4 5",
 		"local 1 2 3 4 5 6 7",
@@ -1593,6 +1655,7 @@ sync_state_suite(void)
 	tcase_add_test(tc, test_save_refuses_long_name);
 	tcase_add_test(tc, test_save_refuses_unloadable);
 	tcase_add_test(tc, test_stamp_line);
+	tcase_add_test(tc, test_load_head);
 	tcase_add_test(tc, test_journal);
 	suite_add_tcase(s, tc);
 

@@ -234,7 +234,8 @@ folder_open(struct folder_run *fr, char *err, size_t errlen)
 	struct store_err	serr;
 	const char		*root = fr->x->a->store_path;
 
-	fr->path = xasprintf("%s/%s", root, fr->folder);
+	if (fr->path == NULL)
+		fr->path = xasprintf("%s/%s", root, fr->folder);
 	if (!store_is_maildir(fr->path) &&
 	    store_folder_create(root, fr->folder, &serr) == -1) {
 		(void)fct_strlcpy(err, serr.msg, errlen);
@@ -861,7 +862,26 @@ status_unchanged(const struct folder_run *fr, const struct mailbox *mb)
 	return mb->have_status && fr->st.modseq != 0 &&
 	    mb->uidvalidity == fr->st.uidvalidity &&
 	    mb->modseq == fr->st.modseq && mb->uidnext == fr->st.uidnext &&
-	    mb->messages == fr->st.n;
+	    mb->messages == (fr->st.have_count ? fr->st.count : fr->st.n);
+}
+
+/* The same from the state's first lines alone, before anything else is
+ * read: a big folder unchanged on both sides costs a few hundred bytes
+ * read. fr->path is set either way. */
+static bool
+quick_unchanged(struct folder_run *fr, const struct mailbox *mb)
+{
+	struct store_err	serr;
+	bool			ok;
+
+	fr->path = xasprintf("%s/%s", fr->x->a->store_path, fr->folder);
+	if (!mb->have_status || !store_is_maildir(fr->path) ||
+	    sync_state_load_head(&fr->st, fr->path, &serr) != 0)
+		return false;
+	ok = status_unchanged(fr, mb) && local_unchanged(fr);
+	if (!ok)
+		sync_state_free(&fr->st);
+	return ok;
 }
 
 int
@@ -873,7 +893,7 @@ sync_folder(struct ctx *x, struct mailbox *mb)
 	struct store_err	 serr;
 	char			 err[BOUND_ERRMSG];
 	size_t			 i, removed;
-	bool			 reset = false, changed, any;
+	bool			 reset = false, changed, any, quick;
 	int			 rc = -1;
 
 	memset(&fr, 0, sizeof(fr));
@@ -881,9 +901,10 @@ sync_folder(struct ctx *x, struct mailbox *mb)
 	fr.mbox = mbox;
 	fr.folder = folder;
 	err[0] = '\0';
-	if (folder_open(&fr, err, sizeof(err)) == -1)
+	quick = quick_unchanged(&fr, mb);
+	if (!quick && folder_open(&fr, err, sizeof(err)) == -1)
 		goto out;
-	if (status_unchanged(&fr, mb) && local_unchanged(&fr)) {
+	if (quick || (status_unchanged(&fr, mb) && local_unchanged(&fr))) {
 		/* LIST-STATUS or STATUS said it all: not even a SELECT. */
 		rc = 0;
 		mb->uidvalidity = fr.st.uidvalidity;

@@ -24,6 +24,8 @@
 #include "sync.h"
 
 #define STATE_MAX	((size_t)256 * 1024 * 1024)
+/* Bytes read for the lines before the messages' (sync_state_load_head). */
+#define HEAD_MAX	4096
 #define NAME_MAX_LEN	512
 
 void
@@ -251,6 +253,12 @@ parse_line(struct sync_state *st, const char *l, size_t n, size_t lineno,
 		if (!number(f[1], len[1], INT64_MAX, &v))
 			return bad(err, lineno, "bad modseq");
 		st->modseq = v;
+	} else if (k == 2 && len[0] == 8 && memcmp(f[0], "messages", 8) ==
+	    0) {
+		if (!number(f[1], len[1], UINT32_MAX, &v))
+			return bad(err, lineno, "bad message count");
+		st->count = (size_t)v;
+		st->have_count = true;
 	} else if (k == 4 && len[0] == 1 && f[0][0] == 'm') {
 		if (!number(f[1], len[1], UINT32_MAX, &v) || v == 0)
 			return bad(err, lineno, "bad uid");
@@ -292,6 +300,10 @@ sync_state_parse(struct sync_state *st, const char *data, size_t len,
 			sync_state_free(st);
 			return -1;
 		}
+	}
+	if (st->have_count && st->count != st->n) {
+		sync_state_free(st);
+		return bad(err, lineno, "the message count does not match");
 	}
 	return 0;
 }
@@ -339,6 +351,48 @@ sync_state_load(struct sync_state *st, const char *dir,
 	rc = sync_state_parse(st, b.data != NULL ? b.data : "", b.len, err);
 	buf_free(&b);
 	return rc;
+}
+
+int
+sync_state_load_head(struct sync_state *st, const char *dir,
+    struct store_err *err)
+{
+	char		 head[HEAD_MAX], *path = xasprintf("%s/%s", dir,
+	    SYNC_STATE_FILE);
+	const char	*p, *end, *nl;
+	ssize_t		 r;
+	size_t		 lineno = 1;
+	uint32_t	 last_uid = 0;
+	int		 fd;
+
+	sync_state_init(st);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(path);
+	if (fd < 0)
+		return 1;
+	do
+		r = read(fd, head, sizeof(head));
+	while (r < 0 && errno == EINTR);
+	(void)close(fd);
+	if (r <= 14 || memcmp(head, "facteur-sync 1\n", 15) != 0)
+		return 1;
+	end = head + r;
+	/* The lines before the first message's, whole ones only. */
+	for (p = head + 15; p < end && !(end - p >= 2 && p[0] == 'm' &&
+	    p[1] == ' '); p = nl + 1) {
+		lineno++;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL || parse_line(st, p, (size_t)(nl - p), lineno,
+		    &last_uid, err) == -1) {
+			sync_state_init(st);
+			return 1;
+		}
+	}
+	if (!st->have_count || (p == end && (size_t)r == sizeof(head))) {
+		sync_state_init(st);
+		return 1;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -402,7 +456,8 @@ sync_state_save(const struct sync_state *st, const char *dir,
 	    "%lld %lld\n", (long long)st->stamp.new_s,
 	    (long long)st->stamp.new_ns, (long long)st->stamp.cur_s,
 	    (long long)st->stamp.cur_ns, (long long)st->stamp.at_s,
-	    (long long)st->stamp.at_ns) == -1))
+	    (long long)st->stamp.at_ns) == -1) ||
+	    buf_printf(&b, "messages %zu\n", st->n) == -1)
 		goto toolong;
 	if (st->modseq > INT64_MAX) {
 		buf_free(&b);
