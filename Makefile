@@ -23,7 +23,7 @@ STORE_SRC = src/store/arena.c src/store/batch.c src/store/cache.c src/store/fold
 	src/store/view.c
 PROTO_SRC = src/proto/imap_client.c src/proto/imap_parse.c \
 	src/proto/imap_read.c src/proto/sasl.c \
-	src/proto/imap_mailbox.c
+	src/proto/imap_mailbox.c src/proto/smtp_client.c src/proto/smtp_reply.c
 SYNC_SRC = src/sync/account.c src/sync/cmd.c src/sync/download.c \
 	src/sync/folder.c src/sync/folders.c src/sync/moves.c src/sync/state.c
 CLI_SRC = src/cli/args.c src/cli/config_check.c src/cli/filter.c \
@@ -46,7 +46,7 @@ TEST_SRC = tests/run.c tests/check_util.c tests/check_buf.c \
 	tests/check_store_view.c tests/check_store_search.c \
 	tests/check_imap.c tests/check_imap_client.c tests/check_imap_east.c \
 	tests/check_imap_mailbox.c tests/check_sync_state.c \
-	tests/check_sync_folders.c \
+	tests/check_sync_folders.c tests/check_smtp.c \
 	tests/minijson.c tests/testlib.c
 SERVER_TEST_SRC = tests/run_servers.c tests/check_servers_net.c \
 	tests/check_servers_imap.c tests/check_servers_sync.c \
@@ -57,7 +57,8 @@ FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config tests/fuzz/fuzz_mime \
 	tests/fuzz/fuzz_decode tests/fuzz/fuzz_html tests/fuzz/fuzz_compose \
 	tests/fuzz/fuzz_index tests/fuzz/fuzz_query tests/fuzz/fuzz_imap \
 	tests/fuzz/fuzz_imap_session tests/fuzz/fuzz_mutf7 \
-	tests/fuzz/fuzz_sync_state tests/fuzz/fuzz_sync_folders
+	tests/fuzz/fuzz_sync_state tests/fuzz/fuzz_sync_folders \
+	tests/fuzz/fuzz_smtp
 
 MAN1 = doc/facteur.1
 MAN5 = doc/facteur.conf.5

@@ -42,33 +42,11 @@ struct server {
 	pthread_t	 tid;
 };
 
-static bool
-read_line(int fd, struct buf *line)
-{
-	char	ch;
-
-	buf_reset(line);
-	for (;;) {
-		ssize_t	r = read(fd, &ch, 1);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		if (ch == '\n')
-			break;
-		if (ch != '\r' && buf_append(line, &ch, 1) == -1)
-			return false;
-	}
-	return true;
-}
-
 static void
 send_reply(int fd, const char *reply, const char *tag)
 {
 	struct buf	 b;
 	const char	*p;
-	size_t		 off = 0;
 
 	buf_init(&b, 1 << 20);
 	for (p = reply; *p != '\0'; p++) {
@@ -78,13 +56,7 @@ send_reply(int fd, const char *reply, const char *tag)
 		} else
 			ck_assert_int_eq(buf_append(&b, p, 1), 0);
 	}
-	while (off < b.len) {
-		ssize_t	w = write(fd, b.data + off, b.len - off);
-
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
+	test_fd_write_all(fd, b.data, b.len);
 	buf_free(&b);
 }
 
@@ -102,7 +74,7 @@ server_run(void *arg)
 	    i++) {
 		want = s->steps[i].expect;
 		if (want != NULL) {
-			if (!read_line(s->fd, &line)) {
+			if (!test_fd_read_line(s->fd, &line)) {
 				(void)snprintf(s->error, sizeof(s->error),
 				    "step %zu: client closed, wanted %s", i,
 				    want);
@@ -137,7 +109,7 @@ server_run(void *arg)
 			send_reply(s->fd, s->steps[i].reply, tag);
 	}
 	/* Then take what the client still sends, until it closes. */
-	while (s->error[0] == '\0' && read_line(s->fd, &line))
+	while (s->error[0] == '\0' && test_fd_read_line(s->fd, &line))
 		PUT(buf_printf(&s->got, "%s\n", buf_str(&line)));
 	buf_free(&line);
 	(void)close(s->fd);

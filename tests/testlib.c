@@ -370,3 +370,40 @@ test_imap_close(struct test_imap *t)
 	net_loop_free(&t->loop);
 	net_tls_ctx_free(&t->ctx);
 }
+
+bool
+test_fd_read_line(int fd, struct buf *line)
+{
+	char	ch;
+
+	buf_reset(line);
+	for (;;) {
+		ssize_t	r = read(fd, &ch, 1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		if (ch == '\n')
+			break;
+		if (ch != '\r' && buf_append(line, &ch, 1) == -1)
+			return false;
+	}
+	return true;
+}
+
+void
+test_fd_write_all(int fd, const char *data, size_t len)
+{
+	size_t	off = 0;
+	ssize_t	w;
+
+	while (off < len) {
+		w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+}

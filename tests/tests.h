@@ -33,6 +33,8 @@ Suite	*imap_suite(void);
 Suite	*imap_client_suite(void);
 Suite	*imap_east_suite(void);
 Suite	*imap_mailbox_suite(void);
+Suite	*smtp_suite(void);
+Suite	*smtp_client_suite(void);
 Suite	*sync_state_suite(void);
 Suite	*sync_folders_suite(void);
 
@@ -87,6 +89,11 @@ int	 test_read_file(const char *path, struct buf *out);
 char	*test_slurp(const char *path, size_t *len);
 /* Make path hold exactly len bytes of data; fails the test otherwise. */
 void	 test_write_file(const char *path, const char *data, size_t len);
+
+/* Scripted servers over a socketpair: one line from fd without its CR
+ * and LF (false at end of file or when line is full); all of data. */
+bool	 test_fd_read_line(int fd, struct buf *line);
+void	 test_fd_write_all(int fd, const char *data, size_t len);
 
 /* Running the real binary. */
 #define TEST_FACTEUR	"./facteur"
