@@ -961,6 +961,61 @@ START_TEST(client_lost_after_dot)
 }
 END_TEST
 
+/* The next message started from the callback of the last (the outbox
+ * does this): the second transaction's result is its own. fuzz_smtp
+ * found that the first's clean-up wiped it. */
+static const char *const chain_rcpt[] = { "b@x.test", "c@x.test" };
+
+static void
+on_sent_chain(struct smtp_client *c, const struct smtp_result *r, void *arg)
+{
+	struct session		*s = arg;
+	struct smtp_envelope	 env = { "a@x.test", chain_rcpt, 2 };
+
+	if (s->res.text == NULL) {
+		on_sent(c, r, arg);
+		s->sent = false;
+		ck_assert_int_eq(smtp_client_send(c, &env, "y\n", 2,
+		    on_sent_chain, s), 0);
+		return;
+	}
+	smtp_result_free(&s->res);
+	on_sent(c, r, arg);
+}
+
+START_TEST(client_send_from_callback)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET },
+		{ "EHLO", "250 smtp.test\r\n" },
+		{ "=MAIL FROM:<a@x.test>", "250 ok\r\n" },
+		{ "=RCPT TO:<b@x.test>", "550 no\r\n" },
+		{ "=RSET", "250 ok\r\n" },
+		{ "=MAIL FROM:<a@x.test>", "250 ok\r\n" },
+		{ "=RCPT TO:<b@x.test>", "250 ok\r\n" },
+		{ "=RCPT TO:<c@x.test>", "250 ok\r\n" },
+		{ "=DATA", "354 go\r\n" },
+		{ "<data>", "250 second\r\n" },
+		{ NULL, NULL }
+	};
+	struct smtp_client_params	p = params(SMTP_TLS_NONE, NULL, false);
+	struct smtp_envelope		env = { "a@x.test", chain_rcpt, 1 };
+	struct session			s;
+
+	session_start(&s, steps, &p);
+	ck_assert_int_eq(smtp_client_send(s.c, &env, "x\n", 2,
+	    on_sent_chain, &s), 0);
+	while (!s.sent)
+		ck_assert_int_gt(net_loop_run_once(s.loop, 10000), 0);
+	ck_assert_int_eq(s.res.outcome, SMTP_SENT);
+	ck_assert_str_eq(s.res.text, "250 second");
+	ck_assert_uint_eq(s.res.nrcpt, 2);
+	ck_assert_str_eq(s.res.rcpt[1].addr, "c@x.test");
+	session_end(&s);
+	session_free(&s);
+}
+END_TEST
+
 Suite *
 smtp_suite(void)
 {
@@ -999,6 +1054,7 @@ smtp_client_suite(void)
 	tcase_add_test(tc, client_greeting_refused);
 	tcase_add_test(tc, client_two_messages);
 	tcase_add_test(tc, client_lost_after_dot);
+	tcase_add_test(tc, client_send_from_callback);
 	suite_add_tcase(s, tc);
 	return s;
 }

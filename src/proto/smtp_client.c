@@ -127,8 +127,9 @@ static void
 tx_finish(struct smtp_client *c, enum smtp_outcome outcome, int code,
     const char *fmt, ...)
 {
-	va_list	ap;
-	char	text[BOUND_ERRMSG + 512];
+	va_list			 ap;
+	char			 text[BOUND_ERRMSG + 512];
+	struct smtp_result	 res;
 
 	if (!c->in_tx)
 		return;
@@ -136,16 +137,19 @@ tx_finish(struct smtp_client *c, enum smtp_outcome outcome, int code,
 	(void)vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	c->in_tx = false;
-	c->res.outcome = outcome;
-	c->res.code = code;
-	free(c->res.text);
-	c->res.text = xstrdup(text);
+	/* Taken out of the client: the callback may start the next. */
+	res = c->res;
+	memset(&c->res, 0, sizeof(c->res));
+	res.outcome = outcome;
+	res.code = code;
+	free(res.text);
+	res.text = xstrdup(text);
 	buf_free(&c->body);
 	free(c->mail_cmd);
 	c->mail_cmd = NULL;
 	if (c->done != NULL && !c->close_pending)
-		c->done(c, &c->res, c->done_arg);
-	result_clear(&c->res);
+		c->done(c, &res, c->done_arg);
+	result_clear(&res);
 }
 
 static void
