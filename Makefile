@@ -16,7 +16,8 @@ CONFIG_SRC = src/config/bind.c src/config/diag.c src/config/keys.c \
 
 MIME_SRC = src/mime/address.c src/mime/charset.c src/mime/codec.c \
 	src/mime/compose.c src/mime/date.c src/mime/flowed.c \
-	src/mime/headers.c src/mime/html.c src/mime/msgid.c src/mime/param.c \
+	src/mime/headers.c src/mime/html.c src/mime/msgid.c src/mime/outgoing.c \
+	src/mime/param.c \
 	src/mime/reply.c src/mime/text.c src/mime/tree.c src/mime/words.c
 STORE_SRC = src/store/arena.c src/store/batch.c src/store/cache.c src/store/folder.c \
 	src/store/maildir.c src/store/scan.c src/store/search.c \
@@ -25,10 +26,11 @@ PROTO_SRC = src/proto/imap_client.c src/proto/imap_parse.c \
 	src/proto/imap_read.c src/proto/sasl.c \
 	src/proto/imap_mailbox.c src/proto/smtp_client.c src/proto/smtp_reply.c
 SYNC_SRC = src/sync/account.c src/sync/cmd.c src/sync/download.c \
-	src/sync/folder.c src/sync/folders.c src/sync/moves.c src/sync/state.c
+	src/sync/folder.c src/sync/folders.c src/sync/moves.c src/sync/outbox.c \
+	src/sync/state.c
 CLI_SRC = src/cli/args.c src/cli/config_check.c src/cli/filter.c \
-	src/cli/json.c src/cli/list.c src/cli/load.c src/cli/show.c \
-	src/cli/sync.c
+	src/cli/json.c src/cli/list.c src/cli/load.c src/cli/send.c \
+	src/cli/show.c src/cli/sync.c
 LIB_SRC = $(UTIL_SRC) $(NET_SRC) $(CONFIG_SRC) $(MIME_SRC) $(STORE_SRC) \
 	$(PROTO_SRC) $(SYNC_SRC) $(CLI_SRC)
 LIB_OBJ = $(LIB_SRC:.c=.o)
@@ -50,6 +52,7 @@ TEST_SRC = tests/run.c tests/check_util.c tests/check_buf.c \
 	tests/minijson.c tests/testlib.c
 SERVER_TEST_SRC = tests/run_servers.c tests/check_servers_net.c \
 	tests/check_servers_imap.c tests/check_servers_sync.c \
+	tests/check_servers_smtp.c \
 	tests/testlib.c
 TEST_HDR = tests/tests.h tests/minijson.h
 FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config tests/fuzz/fuzz_mime \

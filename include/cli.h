@@ -65,5 +65,7 @@ int	cli_show(const struct cli_opts *o);
 int	cli_list(const struct cli_opts *o);
 /* facteur sync [-v] [ACCOUNT...] */
 int	cli_sync(const struct cli_opts *o);
+/* facteur send [-a ACCOUNT] [-q] [-v] < MESSAGE */
+int	cli_send(const struct cli_opts *o);
 
 #endif /* FACTEUR_CLI_H */

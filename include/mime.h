@@ -231,6 +231,44 @@ void	 mime_msgid_list(const char *s, size_t n, size_t max, char ***ids,
 char	*mime_msgid_new(const char *domain);
 
 /* ------------------------------------------------------------------ */
+/* Messages to send (facteur send, the outbox)                         */
+
+#define MIME_OUT_ADDR_MAX	254	/* longest recipient address */
+
+struct mime_out_params {
+	const char	*from;		/* From to add when missing ("Name
+					 * <addr>"), or NULL */
+	const char	*sender;	/* the account's address, for the
+					 * domain of a new Message-ID */
+	int64_t		 now;		/* Date to add when missing */
+	int		 tz_minutes;	/* its offset from UTC */
+};
+
+struct mime_outgoing {
+	char	**rcpt;		/* To, Cc and Bcc addresses, each once */
+	size_t	  nrcpt;
+	char	 *copy;		/* the message to keep (outbox, Sent):
+				 * missing fields added, Bcc kept */
+	size_t	  copy_len;
+	char	 *wire;		/* what is transmitted: copy without Bcc */
+	size_t	  wire_len;
+	char	 *message_id;	/* "<...>", or NULL when the message's own
+				 * Message-ID holds none */
+};
+
+/*
+ * Prepare msg for submission: every address of To, Cc and Bcc (each
+ * once, each a valid addr-spec), Date, Message-ID and From added in
+ * front when missing, the Bcc fields left out of the wire form. -1 with
+ * err naming the field at fault, or saying there is no recipient or no
+ * header. Everything in o is owned; free with mime_outgoing_free().
+ */
+int	 mime_outgoing_prepare(const char *msg, size_t len,
+	    const struct mime_out_params *p, struct mime_outgoing *o,
+	    char *err, size_t errlen);
+void	 mime_outgoing_free(struct mime_outgoing *o);
+
+/* ------------------------------------------------------------------ */
 /* Transfer decodings                                                  */
 
 /* Base64, ignoring anything outside the alphabet and bad padding. */

@@ -194,6 +194,9 @@ bool	 smtp_client_ok(const struct smtp_client *c);	/* not failed */
 const char *smtp_client_error(const struct smtp_client *c);
 const struct smtp_ext *smtp_client_ext(const struct smtp_client *c);
 bool	 smtp_client_is_tls(const struct smtp_client *c);
+/* Failed before a connection was made (no such host, refused, timed
+ * out): the network, not the server, is at fault. */
+bool	 smtp_client_unreachable(const struct smtp_client *c);
 
 enum smtp_outcome {
 	SMTP_SENT,		/* the server took the message (250 after .) */

@@ -36,6 +36,7 @@
 
 #include "config.h"
 #include "imap.h"
+#include "smtp.h"
 #include "store.h"
 
 /* ------------------------------------------------------------------ */
@@ -242,5 +243,56 @@ struct sync_opts {
  */
 int	sync_imap_account(const struct cfg_account *a,
 	    const struct sync_opts *o, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ */
+/* The outbox                                                          */
+
+/*
+ * Messages waiting to be sent live in the account's maildir "Outbox",
+ * as they will be kept (Bcc included). Flushing sends each through the
+ * account's outgoing server; once the server took one (250 after the
+ * final dot) it is renamed NAME:2,T in Outbox/cur/ (durable: "sent",
+ * never sent again), linked into the Sent folder under the same unique
+ * name with the S flag, and removed from the outbox. A crash before the
+ * rename sends it again at the next flush; one after it, never.
+ */
+#define SYNC_OUTBOX_FOLDER	"Outbox"
+
+struct sync_send_opts {
+	const char	*secret;	/* outgoing password or token, or
+					 * NULL (no AUTH) */
+	smtp_trace_cb	*trace;		/* protocol trace, or NULL */
+	sync_event_cb	*event;		/* a message failed: SYNC_EV_ERROR
+					 * with the file name as folder */
+	void		*arg;		/* for trace and event */
+};
+
+struct sync_outbox_result {
+	size_t	 sent;		/* taken by the server */
+	size_t	 deferred;	/* left for later (4xx, network) */
+	size_t	 refused;	/* refused for good (5xx, a bad message);
+				 * still in the outbox */
+	bool	 unreachable;	/* the server could not be reached */
+	char	*first_error;	/* the first failure's text, owned */
+};
+
+/* The account's Outbox path and Sent folder name (config, then the
+ * server's special-use record, then "Sent"); owned. */
+char	*sync_outbox_path_new(const struct cfg_account *a);
+char	*sync_sent_folder_new(const struct cfg_account *a);
+/* Queue a message (mime_outgoing_prepare()'s copy) durably; *name (may
+ * be NULL) gets its file name. */
+int	sync_outbox_add(const struct cfg_account *a, const char *msg,
+	    size_t len, char **name, struct store_err *err);
+/*
+ * Send what the outbox holds (only the file named only, when not NULL),
+ * and file what an earlier run sent but did not file. 0 when the server
+ * was reached (r says how each message went), -1 with err when it could
+ * not be (r->unreachable) or the outbox could not be read.
+ */
+int	sync_outbox_flush(const struct cfg_account *a,
+	    const struct sync_send_opts *o, const char *only,
+	    struct sync_outbox_result *r, char *err, size_t errlen);
+void	sync_outbox_result_free(struct sync_outbox_result *r);
 
 #endif /* FACTEUR_SYNC_H */

@@ -44,6 +44,9 @@ main(int argc, char **argv)
 	case CLI_CMD_SYNC:
 		rc = cli_sync(&o);
 		break;
+	case CLI_CMD_SEND:
+		rc = cli_send(&o);
+		break;
 	default:
 		(void)fprintf(stderr, "facteur: %s: not yet implemented\n",
 		    o.cmd == CLI_CMD_UI ? "the interface" : o.cmd_name);

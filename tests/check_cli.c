@@ -523,7 +523,8 @@ static const struct {
 	    "facteur.conf(5))\n" },
 	{ { "sync", "-v", "perso" }, "facteur: sync: no account configured "
 	    "(see facteur.conf(5))\n" },
-	{ { "send", "-q" }, "facteur: send: not yet implemented\n" },
+	{ { "send", "-q" }, "facteur: send: no account configured (see "
+	    "facteur.conf(5))\n" },
 	{ { "--bogus" }, "facteur: unknown option '--bogus'" SEE_HELP "\n" },
 	{ { "sync", "-x" }, "facteur: unknown option '-x'" SEE_HELP "\n" },
 	{ { "frob" }, "facteur: unknown command 'frob'" SEE_HELP "\n" },
@@ -913,6 +914,66 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 
+/* send -q queues the prepared message in the account's Outbox, without
+ * a server; a message naming nobody is refused (exit 2). */
+START_TEST(bin_send_queue)
+{
+	const char	*args[] = { "send", "-q", "-F", NULL, NULL };
+	char		*cfg = xasprintf("%s/config", tmpdir);
+	char		*md = xasprintf("%s/md", tmpdir), *in, *text, *p;
+	const char	*msg;
+	char		*outbox = xasprintf("%s/md/Outbox/new", tmpdir);
+	struct test_run	 r;
+	DIR		*d;
+	struct dirent	*de;
+	int		 files = 0;
+
+	ck_assert_int_eq(mkdir(md, 0700), 0);
+	text = xasprintf("[account perso]\naddress = Jeanne <j@example.fr>\n"
+	    "incoming = maildir://%s\n"
+	    "outgoing = smtps://j@smtp.invalid\n", md);
+	test_write_file(cfg, text, strlen(text));
+	free(text);
+	args[3] = cfg;
+	in = xasprintf("%s/in", tmpdir);
+	msg = "To: a@example.test\nBcc: b@example.test\nSubject: q\n\nhi\n";
+	test_write_file(in, msg, strlen(msg));
+	r = test_run_facteur_in(tmpdir, args, NULL, in, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.err, "");
+	test_run_free(&r);
+	d = opendir(outbox);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		files++;
+		p = xasprintf("%s/%s", outbox, de->d_name);
+		text = read_all(p);
+		ck_assert(strncmp(text, "Date: ", 6) == 0);
+		ck_assert_ptr_nonnull(strstr(text, "\r\nMessage-ID: <"));
+		ck_assert_ptr_nonnull(strstr(text, "@example.fr>\r\n"
+		    "From: Jeanne <j@example.fr>\r\nTo: a@example.test\n"
+		    "Bcc: b@example.test\n"));
+		free(text);
+		free(p);
+	}
+	(void)closedir(d);
+	ck_assert_int_eq(files, 1);
+	msg = "Subject: nobody\n\nhi\n";
+	test_write_file(in, msg, strlen(msg));
+	r = test_run_facteur_in(tmpdir, args, NULL, in, NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_str_eq(r.err, "facteur: send: no recipient (To, Cc and Bcc "
+	    "name nobody)\n");
+	test_run_free(&r);
+	free(in);
+	free(outbox);
+	free(md);
+	free(cfg);
+}
+END_TEST
+
 Suite *
 cli_suite(void)
 {
@@ -944,6 +1005,7 @@ cli_suite(void)
 	tcase_add_test(tc, bin_config_check_missing);
 	tcase_add_test(tc, bin_option_before_after);
 	tcase_add_test(tc, bin_config_path_env);
+	tcase_add_test(tc, bin_send_queue);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -1801,6 +1801,135 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* Messages to send                                                    */
+
+static const struct mime_out_params out_params = {
+	"Jeanne Martin <jeanne@example.fr>", "jeanne@example.fr",
+	1709285400, 60
+};
+
+START_TEST(outgoing_prepare)
+{
+	static const char	msg[] = "To: Bob <bob@example.test>, "
+	    "carol@example.test\nCc: \"Dave, D.\" <dave@example.test>,\n"
+	    " BOB@example.test\nBcc: eve@example.test,\n\tfrank@example.test\n"
+	    "Subject: hi\n\nbody\nBcc: not a header\n";
+	struct mime_outgoing	o;
+	char			err[256];
+
+	ck_assert_int_eq(mime_outgoing_prepare(msg, sizeof(msg) - 1,
+	    &out_params, &o, err, sizeof(err)), 0);
+	ck_assert_uint_eq(o.nrcpt, 5);
+	ck_assert_str_eq(o.rcpt[0], "bob@example.test");
+	ck_assert_str_eq(o.rcpt[1], "carol@example.test");
+	ck_assert_str_eq(o.rcpt[2], "dave@example.test");
+	ck_assert_str_eq(o.rcpt[3], "eve@example.test");
+	ck_assert_str_eq(o.rcpt[4], "frank@example.test");
+	ck_assert_ptr_nonnull(o.message_id);
+	ck_assert(strncmp(o.message_id, "<", 1) == 0);
+	ck_assert_ptr_nonnull(strstr(o.message_id, "@example.fr>"));
+	/* The copy: Date, Message-ID and From added in front, Bcc kept. */
+	ck_assert(strncmp(o.copy, "Date: Fri, 01 Mar 2024 10:30:00 +0100\r\n"
+	    "Message-ID: <", 52) == 0);
+	ck_assert_ptr_nonnull(strstr(o.copy, "\r\nFrom: Jeanne Martin "
+	    "<jeanne@example.fr>\r\nTo: Bob"));
+	ck_assert_ptr_nonnull(strstr(o.copy, "Bcc: eve@example.test,\n\t"
+	    "frank@example.test\n"));
+	/* The wire: the same without Bcc (a "Bcc:" in the body stays). */
+	ck_assert_ptr_null(strstr(o.wire, "eve@"));
+	ck_assert_ptr_null(strstr(o.wire, "frank@"));
+	ck_assert_ptr_nonnull(strstr(o.wire, "BOB@example.test\nSubject: hi\n"
+	    "\nbody\nBcc: not a header\n"));
+	ck_assert_uint_eq(o.wire_len, o.copy_len - strlen("Bcc: "
+	    "eve@example.test,\n\tfrank@example.test\n"));
+	mime_outgoing_free(&o);
+}
+END_TEST
+
+/* Prepared twice, the same: nothing added again, same recipients. */
+START_TEST(outgoing_idempotent)
+{
+	static const char	msg[] = "Subject: x\r\nBcc: b@x.test\r\n"
+	    "To: a@x.test\r\n\r\nhi\r\n";
+	struct mime_outgoing	o, o2;
+	char			err[256];
+
+	ck_assert_int_eq(mime_outgoing_prepare(msg, sizeof(msg) - 1,
+	    &out_params, &o, err, sizeof(err)), 0);
+	ck_assert_int_eq(mime_outgoing_prepare(o.copy, o.copy_len,
+	    &out_params, &o2, err, sizeof(err)), 0);
+	ck_assert_uint_eq(o2.copy_len, o.copy_len);
+	ck_assert_mem_eq(o2.copy, o.copy, o.copy_len);
+	ck_assert_str_eq(o2.message_id, o.message_id);
+	ck_assert_uint_eq(o2.nrcpt, 2);
+	ck_assert_str_eq(o2.rcpt[0], "a@x.test");
+	ck_assert_str_eq(o2.rcpt[1], "b@x.test");
+	ck_assert_ptr_null(strstr(o2.wire, "Bcc"));
+	mime_outgoing_free(&o);
+	mime_outgoing_free(&o2);
+}
+END_TEST
+
+START_TEST(outgoing_refused)
+{
+	static const struct {
+		const char	*msg;
+		const char	*err;
+	} cases[] = {
+		{ "Subject: x\n\nno recipients\n", "no recipient (To, Cc and "
+		  "Bcc name nobody)" },
+		{ "To: Undisclosed recipients:;\n\nx\n", "no recipient (To, Cc "
+		  "and Bcc name nobody)" },
+		{ "To: a@x.test\nCc: not an address\n\nx\n", "Cc: \"not an "
+		  "address\" is not a valid address" },
+		{ "To: <a\"b@x.test>\n\nx\n", NULL },
+		{ "\nTo: a@x.test\n", "no header (a message starts with fields "
+		  "such as To: and Subject:)" },
+		{ "", "no header (a message starts with fields such as To: "
+		  "and Subject:)" },
+	};
+	struct mime_outgoing	o;
+	char			err[256];
+	size_t			i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		ck_assert_int_eq(mime_outgoing_prepare(cases[i].msg,
+		    strlen(cases[i].msg), &out_params, &o, err, sizeof(err)),
+		    -1);
+		if (cases[i].err != NULL)
+			ck_assert_str_eq(err, cases[i].err);
+		else
+			ck_assert_msg(err[0] != '\0', "case %zu", i);
+	}
+}
+END_TEST
+
+/* A Message-ID the user gave is kept, even one without a msg-id. */
+START_TEST(outgoing_keeps_fields)
+{
+	static const char	msg[] = "From: Other <o@x.test>\nDate: Mon, 1 "
+	    "Jan 2024 00:00:00 +0000\nMessage-ID: <given@x.test>\nTo: a@x.test"
+	    "\n\nx\n";
+	static const char	junk[] = "Message-ID: junk\nTo: a@x.test\n\nx\n";
+	struct mime_outgoing	o;
+	char			err[256];
+
+	ck_assert_int_eq(mime_outgoing_prepare(msg, sizeof(msg) - 1,
+	    &out_params, &o, err, sizeof(err)), 0);
+	ck_assert_uint_eq(o.copy_len, sizeof(msg) - 1);
+	ck_assert_str_eq(o.copy, msg);
+	ck_assert_str_eq(o.message_id, "<given@x.test>");
+	mime_outgoing_free(&o);
+	ck_assert_int_eq(mime_outgoing_prepare(junk, sizeof(junk) - 1,
+	    &out_params, &o, err, sizeof(err)), 0);
+	ck_assert_ptr_null(o.message_id);
+	ck_assert_ptr_null(strstr(o.copy, "Message-ID: <"));
+	mime_outgoing_free(&o);
+}
+END_TEST
+
 Suite *
 mime_compose_suite(void)
 {
@@ -1873,6 +2002,13 @@ mime_compose_suite(void)
 	tcase_add_test(tc, forward_inline);
 	tcase_add_test(tc, forward_as_attachment);
 	tcase_add_test(tc, forward_crlf_and_no_subject);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("outgoing");
+	tcase_add_test(tc, outgoing_prepare);
+	tcase_add_test(tc, outgoing_idempotent);
+	tcase_add_test(tc, outgoing_refused);
+	tcase_add_test(tc, outgoing_keeps_fields);
 	suite_add_tcase(s, tc);
 	return s;
 }

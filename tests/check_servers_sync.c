@@ -570,26 +570,7 @@ END_TEST
 static pid_t
 sync_spawn(void)
 {
-	char	*cfg = xasprintf("FACTEUR_CONFIG=%s/config", home);
-	char	*h = xasprintf("HOME=%s", home);
-	pid_t	 pid;
-
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		char *const argv[] = { (char *)TEST_FACTEUR, (char *)"sync",
-		    NULL };
-		char *const envp[] = { cfg, h, (char *)"LC_ALL=C", NULL };
-		int	fd = open("/dev/null", O_RDWR);
-
-		(void)dup2(fd, 1);
-		(void)dup2(fd, 2);
-		execve(TEST_FACTEUR, argv, envp);
-		_exit(127);
-	}
-	free(cfg);
-	free(h);
-	return pid;
+	return test_spawn_facteur(home, "sync");
 }
 
 /* Start facteur sync and kill -9 it after ms milliseconds; false when

@@ -24,6 +24,7 @@ main(void)
 	sr = srunner_create(servers_net_suite());
 	srunner_add_suite(sr, servers_imap_suite());
 	srunner_add_suite(sr, servers_sync_suite());
+	srunner_add_suite(sr, servers_smtp_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

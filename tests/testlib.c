@@ -237,6 +237,13 @@ struct test_run
 test_run_facteur(const char *home, const char *const *args,
     const char *const *env, const char *outpath)
 {
+	return test_run_facteur_in(home, args, env, NULL, outpath);
+}
+
+struct test_run
+test_run_facteur_in(const char *home, const char *const *args,
+    const char *const *env, const char *inpath, const char *outpath)
+{
 	struct test_run	 r = { -1, NULL, 0, NULL };
 	char		*argv[TEST_MAXARGS + 2], *envp[TEST_MAXENV + 4];
 	char		 opath[] = "/tmp/facteur-test.out.XXXXXX";
@@ -271,7 +278,7 @@ test_run_facteur(const char *home, const char *const *args,
 	pid = fork();
 	ck_assert_int_ne(pid, -1);
 	if (pid == 0) {
-		fd = open("/dev/null", O_RDONLY);
+		fd = open(inpath != NULL ? inpath : "/dev/null", O_RDONLY);
 		if (fd == -1 || dup2(fd, 0) == -1 || dup2(ofd, 1) == -1 ||
 		    dup2(efd, 2) == -1)
 			_exit(126);
@@ -406,4 +413,29 @@ test_fd_write_all(int fd, const char *data, size_t len)
 			break;
 		off += (size_t)w;
 	}
+}
+
+pid_t
+test_spawn_facteur(const char *home, const char *cmd)
+{
+	char	*cfg = xasprintf("FACTEUR_CONFIG=%s/config", home);
+	char	*h = xasprintf("HOME=%s", home);
+	pid_t	 pid;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char *const argv[] = { (char *)TEST_FACTEUR, (char *)cmd,
+		    NULL };
+		char *const envp[] = { cfg, h, (char *)"LC_ALL=C", NULL };
+		int	fd = open("/dev/null", O_RDWR);
+
+		(void)dup2(fd, 1);
+		(void)dup2(fd, 2);
+		execve(TEST_FACTEUR, argv, envp);
+		_exit(127);
+	}
+	free(cfg);
+	free(h);
+	return pid;
 }

@@ -4,6 +4,8 @@
 #ifndef FACTEUR_TESTS_H
 #define FACTEUR_TESTS_H
 
+#include <sys/types.h>
+
 #include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,6 +44,7 @@ Suite	*sync_folders_suite(void);
 Suite	*servers_net_suite(void);
 Suite	*servers_imap_suite(void);
 Suite	*servers_sync_suite(void);
+Suite	*servers_smtp_suite(void);
 
 /*
  * A synchronous test client over a net_conn: each call turns the loop until
@@ -115,7 +118,14 @@ struct test_run {
  */
 struct test_run test_run_facteur(const char *home, const char *const *args,
 	    const char *const *env, const char *outpath);
+/* The same with standard input read from inpath (NULL: /dev/null). */
+struct test_run test_run_facteur_in(const char *home,
+	    const char *const *args, const char *const *env,
+	    const char *inpath, const char *outpath);
 void	 test_run_free(struct test_run *r);
+/* Start "./facteur CMD" with FACTEUR_CONFIG=home/config and HOME=home,
+ * its output to /dev/null, without waiting (kill tests). */
+pid_t	 test_spawn_facteur(const char *home, const char *cmd);
 
 /* An IMAP client logged in to the test Dovecot (run-servers suites). */
 struct test_imap {

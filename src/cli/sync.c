@@ -101,6 +101,43 @@ print_trace(const char *dir, const char *line, size_t len, void *arg)
 	(void)fputc('\n', stderr);
 }
 
+/* The account's outbox sent first, so that the Sent copies go up in the
+ * same sync. A line when something was queued; CLI_OK when nothing was
+ * or everything went. */
+static int
+flush_outbox(const struct cli_opts *o, const struct cfg_account *a)
+{
+	struct sync_send_opts		 so;
+	struct sync_outbox_result	 r;
+	struct sync_print		 p = { a->name, false, false, false };
+	char				 err[1024], *secret;
+	int				 rc;
+
+	if (a->outgoing.scheme == CFG_SCHEME_NONE)
+		return CLI_OK;
+	secret = cfg_password(a, true, err, sizeof(err));
+	if (secret == NULL && err[0] != '\0') {
+		(void)fprintf(stderr, "facteur: sync: %s: %s\n", a->name, err);
+		return CLI_FAIL;
+	}
+	memset(&so, 0, sizeof(so));
+	so.secret = secret;
+	so.trace = o->verbose ? print_trace : NULL;
+	so.event = print_event;
+	so.arg = &p;
+	rc = sync_outbox_flush(a, &so, NULL, &r, err, sizeof(err));
+	xfree_secret(&secret);
+	if (rc == -1)
+		(void)fprintf(stderr, "facteur: sync: %s/%s: %s (%zu left "
+		    "queued)\n", a->name, SYNC_OUTBOX_FOLDER, err, r.deferred);
+	else if (r.sent + r.deferred + r.refused > 0)
+		(void)printf("%s/%s: %zu sent, %zu left queued\n", a->name,
+		    SYNC_OUTBOX_FOLDER, r.sent, r.deferred + r.refused);
+	rc = rc == 0 && r.deferred + r.refused == 0 ? CLI_OK : CLI_FAIL;
+	sync_outbox_result_free(&r);
+	return rc;
+}
+
 static int
 sync_one(const struct cli_opts *o, const struct config *cfg,
     const struct cfg_account *a)
@@ -172,8 +209,11 @@ cli_sync(const struct cli_opts *o)
 	    i++) {
 		a = o->nargs > 0 ? cfg_account(cfg, o->args[i]) :
 		    &cfg->accounts[i];
+		r = flush_outbox(o, a);
+		if (r != CLI_OK)
+			rc = r;
 		if (o->nargs == 0 && a->incoming.scheme == CFG_SCHEME_MAILDIR)
-			continue;	/* nothing to sync */
+			continue;	/* nothing else to sync */
 		r = sync_one(o, cfg, a);
 		if (r != CLI_OK)
 			rc = r;

@@ -58,6 +58,7 @@ struct smtp_client {
 	struct smtp_reply		 rep;
 	struct smtp_ext			 ext;
 	bool				 bad_mode;
+	bool				 unreachable;
 	char				 err[BOUND_ERRMSG];
 	smtp_ready_cb			*ready;
 	void				*ready_arg;
@@ -781,10 +782,16 @@ on_event(struct net_conn *conn, enum net_event ev, void *arg)
 		pump(c);
 		break;
 	case NET_EV_ERROR:
-		if (c->st == ST_QUIT)
+		if (c->st == ST_QUIT) {
 			on_quit(c);
-		else
-			client_fail(c, "%s", conn_err(c));
+			break;
+		}
+		/* Never connected: the network, not the server, said no. */
+		c->unreachable = c->st == ST_CONNECTING && c->conn != NULL &&
+		    (net_conn_error(c->conn) == NET_ERR_RESOLVE ||
+		    net_conn_error(c->conn) == NET_ERR_CONNECT ||
+		    net_conn_error(c->conn) == NET_ERR_TIMEOUT);
+		client_fail(c, "%s", conn_err(c));
 		break;
 	}
 	leave(c);
@@ -1012,6 +1019,12 @@ const struct smtp_ext *
 smtp_client_ext(const struct smtp_client *c)
 {
 	return &c->ext;
+}
+
+bool
+smtp_client_unreachable(const struct smtp_client *c)
+{
+	return c->unreachable;
 }
 
 bool

@@ -260,8 +260,8 @@ list_account(struct ctx *x, struct list_run *l, char *err, size_t errlen)
 
 
 /* mkdir -p, private: the store holds someone's mail. */
-static int
-make_root(const char *dir, char *err, size_t errlen)
+int
+sync_make_root(const char *dir, char *err, size_t errlen)
 {
 	char	*p = xstrdup(dir), *s;
 	int	 rc = 0;
@@ -785,7 +785,7 @@ sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
 		    "account", a->name);
 		return -1;
 	}
-	if (make_root(a->store_path, err, errlen) == -1)
+	if (sync_make_root(a->store_path, err, errlen) == -1)
 		return -1;
 	if (sync_folders_load(&rec, a->store_path, &serr) == -1) {
 		/* Only the shortcuts it enables are lost. */

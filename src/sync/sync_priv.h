@@ -245,4 +245,7 @@ void	sync_moves(struct ctx *x, struct list_run *l);
 /* account.c */
 struct mailbox *listed(const struct list_run *l, const char *folder);
 
+/* account.c: mkdir -p the account's store root (0700). */
+int	sync_make_root(const char *dir, char *err, size_t errlen);
+
 #endif /* FACTEUR_SYNC_PRIV_H */

@@ -1,0 +1,197 @@
+/*
+ * send.c: facteur send [-a ACCOUNT] [-q] [-v] < MESSAGE, like sendmail:
+ * the message read from standard input, its recipients taken from To,
+ * Cc and Bcc, Bcc left out of what is transmitted, Date, Message-ID and
+ * From added when missing. It is queued in the account's Outbox first
+ * (durably), then sent at once unless -q: taken by the server, it moves
+ * to the Sent folder; refused for good, it leaves the outbox and the
+ * command fails with the server's words; not sent for now (the server
+ * unreachable, a temporary refusal), it stays queued for the next
+ * facteur sync.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli_priv.h"
+#include "mime.h"
+#include "store.h"
+#include "sync.h"
+
+/* Largest message read from standard input. */
+#define SEND_MAX	((size_t)256 * 1024 * 1024)
+
+static int
+read_stdin(struct buf *b)
+{
+	char	chunk[65536];
+	ssize_t	r;
+
+	buf_init(b, SEND_MAX);
+	for (;;) {
+		r = read(0, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return 0;
+		if (buf_append(b, chunk, (size_t)r) == -1) {
+			errno = EFBIG;
+			return -1;
+		}
+	}
+}
+
+/* The local time's offset from UTC, in minutes. */
+static int
+tz_minutes(time_t now)
+{
+	struct tm	tm;
+
+	if (localtime_r(&now, &tm) == NULL)
+		return 0;
+	return (int)(tm.tm_gmtoff / 60);
+}
+
+static void
+print_trace(const char *dir, const char *line, size_t len, void *arg)
+{
+	struct buf	b;
+
+	(void)arg;
+	buf_init(&b, len * 4 + 16);
+	if (mime_sanitize(line, len, false, &b) == 0)
+		(void)fprintf(stderr, "%s: %s\n", dir, buf_str(&b));
+	buf_free(&b);
+}
+
+/* The message prepared and queued; its outbox file name in *name. */
+static int
+queue(const struct cfg_account *a, const struct buf *in, char **name)
+{
+	struct mime_out_params	 mp;
+	struct mime_outgoing	 out;
+	struct store_err	 serr;
+	char			 err[512];
+	time_t			 now = time(NULL);
+	int			 rc;
+
+	memset(&mp, 0, sizeof(mp));
+	mp.from = a->address;
+	mp.sender = a->address_spec;
+	mp.now = (int64_t)now;
+	mp.tz_minutes = tz_minutes(now);
+	if (mime_outgoing_prepare(in->data != NULL ? in->data : "", in->len,
+	    &mp, &out, err, sizeof(err)) == -1) {
+		(void)fprintf(stderr, "facteur: send: %s\n", err);
+		return CLI_USAGE;
+	}
+	rc = sync_outbox_add(a, out.copy, out.copy_len, name, &serr);
+	mime_outgoing_free(&out);
+	if (rc == -1) {
+		(void)fprintf(stderr, "facteur: send: %s\n", serr.msg);
+		return CLI_FAIL;
+	}
+	return CLI_OK;
+}
+
+/* Drop a refused message from the outbox: the caller has it, and
+ * retrying a permanent refusal at every sync helps nobody. */
+static void
+unqueue(const struct cfg_account *a, const char *name)
+{
+	char	*outbox = sync_outbox_path_new(a), *p;
+
+	p = xasprintf("%s/new/%s", outbox, name);
+	(void)unlink(p);
+	free(p);
+	free(outbox);
+}
+
+static int
+send_now(const struct cli_opts *o, const struct cfg_account *a,
+    const char *name)
+{
+	struct sync_send_opts		 so;
+	struct sync_outbox_result	 r;
+	char				 err[1024], *secret;
+	int				 rc;
+
+	secret = cfg_password(a, true, err, sizeof(err));
+	if (secret == NULL && err[0] != '\0') {
+		(void)fprintf(stderr, "facteur: send: %s: %s; queued in the "
+		    "Outbox\n", a->name, err);
+		return CLI_FAIL;
+	}
+	memset(&so, 0, sizeof(so));
+	so.secret = secret;
+	so.trace = o->verbose ? print_trace : NULL;
+	rc = sync_outbox_flush(a, &so, name, &r, err, sizeof(err));
+	xfree_secret(&secret);
+	if (rc == 0 && r.sent == 1)
+		rc = CLI_OK;
+	else if (rc == 0 && r.refused > 0) {
+		unqueue(a, name);
+		(void)fprintf(stderr, "facteur: send: %s\n", r.first_error);
+		rc = CLI_FAIL;
+	} else {
+		(void)fprintf(stderr, "facteur: send: %s: not sent now (%s); "
+		    "queued in the Outbox, the next facteur sync sends it\n",
+		    a->name, rc == -1 ? err : r.first_error != NULL ?
+		    r.first_error : "unknown");
+		/* The network failing is what the outbox is for; anything
+		 * else needs the user's eyes. */
+		rc = rc == -1 && !r.unreachable ? CLI_FAIL : CLI_OK;
+	}
+	sync_outbox_result_free(&r);
+	return rc;
+}
+
+int
+cli_send(const struct cli_opts *o)
+{
+	struct config			*cfg = NULL;
+	const struct cfg_account	*a;
+	struct buf			 in;
+	char				*name = NULL;
+	int				 rc;
+
+	if (cli_load_optional_config(o, &cfg) == -1)
+		return CLI_USAGE;
+	a = cfg != NULL ? cfg_account(cfg, o->account) : NULL;
+	if (a == NULL) {
+		if (cfg == NULL || cfg->naccounts == 0)
+			(void)fprintf(stderr, "facteur: send: no account "
+			    "configured (see facteur.conf(5))\n");
+		else
+			(void)fprintf(stderr, "facteur: send: %s: no such "
+			    "account in %s\n", o->account, cfg->path);
+		cfg_free(&cfg);
+		return CLI_USAGE;
+	}
+	if (!o->queue && a->outgoing.scheme == CFG_SCHEME_NONE) {
+		(void)fprintf(stderr, "facteur: send: account %s has no "
+		    "outgoing server (outgoing = smtps://...)\n", a->name);
+		cfg_free(&cfg);
+		return CLI_USAGE;
+	}
+	if (read_stdin(&in) == -1) {
+		(void)fprintf(stderr, "facteur: send: standard input: %s\n",
+		    strerror(errno));
+		buf_free(&in);
+		cfg_free(&cfg);
+		return CLI_FAIL;
+	}
+	rc = queue(a, &in, &name);
+	buf_free(&in);
+	if (rc == CLI_OK && !o->queue)
+		rc = send_now(o, a, name);
+	free(name);
+	cfg_free(&cfg);
+	return rc;
+}
