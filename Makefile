@@ -48,13 +48,13 @@ TEST_SRC = tests/run.c tests/check_util.c tests/check_buf.c \
 	tests/check_store_view.c tests/check_store_search.c \
 	tests/check_imap.c tests/check_imap_client.c tests/check_imap_east.c \
 	tests/check_imap_mailbox.c tests/check_sync_state.c \
-	tests/check_sync_folders.c tests/check_smtp.c \
-	tests/minijson.c tests/testlib.c
+	tests/check_sync_folders.c tests/check_smtp.c tests/check_smtp_east.c \
+	tests/east.c tests/minijson.c tests/testlib.c
 SERVER_TEST_SRC = tests/run_servers.c tests/check_servers_net.c \
 	tests/check_servers_imap.c tests/check_servers_sync.c \
 	tests/check_servers_smtp.c \
 	tests/testlib.c
-TEST_HDR = tests/tests.h tests/minijson.h
+TEST_HDR = tests/tests.h tests/minijson.h tests/east.h
 FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config tests/fuzz/fuzz_mime \
 	tests/fuzz/fuzz_words tests/fuzz/fuzz_address tests/fuzz/fuzz_date \
 	tests/fuzz/fuzz_decode tests/fuzz/fuzz_html tests/fuzz/fuzz_compose \
