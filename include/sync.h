@@ -234,6 +234,9 @@ struct sync_opts {
 	void		*arg;		/* for trace and event */
 	/* Tests: connect here instead of the account's host and port. */
 	const char	*ca_file;	/* NULL: the account's */
+	/* Only this local folder's messages (facteur send: the Sent
+	 * copy); the account's folders are left as they are. NULL: all. */
+	const char	*only_folder;
 };
 
 /*

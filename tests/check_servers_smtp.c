@@ -34,23 +34,30 @@ static char	home[256];
 
 /* Accounts: alice sending through port (587 or 465 style by scheme),
  * reading nothing; bob reading over IMAPS. */
+static bool	imap_incoming;	/* alice's mail on the IMAP server */
+
 static void
 write_config(const char *scheme, const char *port)
 {
-	char	*path = xasprintf("%s/config", home);
+	char	*path = xasprintf("%s/config", home), *in;
 	FILE	*fp = fopen(path, "w");
 
 	ck_assert_ptr_nonnull(fp);
+	in = imap_incoming ? xasprintf("imaps://alice%%40example.test@%s:%s",
+	    test_env("MAILTEST_TLS_SERVERNAME"),
+	    test_env("MAILTEST_IMAPS_PORT")) : xasprintf("maildir://%s/"
+	    "alice-md", home);
 	(void)fprintf(fp, "[general]\nmail-root = %s/mail\n\n"
 	    "[account alice]\naddress = Alice Martin <%s>\n"
-	    "incoming = maildir://%s/alice-md\n"
+	    "incoming = %s\n"
 	    "outgoing = %s://alice%%40example.test@%s:%s\n"
 	    "password = %s\ntls-ca-file = %s\n", home,
-	    test_env("MAILTEST_USER1"), home, scheme,
+	    test_env("MAILTEST_USER1"), in, scheme,
 	    test_env("MAILTEST_TLS_SERVERNAME"), port,
 	    test_env("MAILTEST_PASS1"), test_env("MAILTEST_CA_FILE"));
 	ck_assert_int_eq(fclose(fp), 0);
 	ck_assert_int_eq(chmod(path, 0600), 0);
+	free(in);
 	free(path);
 }
 
@@ -64,6 +71,7 @@ setup(void)
 	md = xasprintf("%s/alice-md", home);
 	ck_assert_int_eq(mkdir(md, 0700), 0);
 	free(md);
+	imap_incoming = false;
 	write_config("smtp", test_env("MAILTEST_SUBMISSION_PORT"));
 }
 
@@ -151,12 +159,12 @@ imap_run(struct test_imap *s, struct fetched *f, const char *fmt,
 }
 
 /*
- * How many messages with this Message-ID user's INBOX holds, waiting a
- * little for Postfix to deliver at least one; the last one's bytes into
+ * How many messages with this Message-ID a mailbox of user holds, waiting
+ * a little for Postfix to deliver at least one; the last one's bytes into
  * body (may be NULL).
  */
 static int
-inbox_count(int user, const char *msgid, struct buf *body)
+box_count(int user, const char *mbox, const char *msgid, struct buf *body)
 {
 	struct test_imap	s;
 	struct fetched		f;
@@ -171,7 +179,7 @@ inbox_count(int user, const char *msgid, struct buf *body)
 	buf_init(&f.body, 64 << 20);
 	for (tries = 0; tries < 100; tries++) {
 		f.found = 0;
-		imap_run(&s, &f, "SELECT INBOX", NULL);
+		imap_run(&s, &f, "SELECT %m", mbox);
 		imap_run(&s, &f, "UID SEARCH HEADER Message-ID %a", msgid);
 		if (f.found > 0)
 			break;
@@ -277,14 +285,14 @@ send_and_read_back(const char *id)
 	test_run_free(&r);
 	msgid = xasprintf("<%s@example.test>", id);
 	buf_init(&body, 64 << 20);
-	ck_assert_int_eq(inbox_count(2, msgid, &body), 1);
+	ck_assert_int_eq(box_count(2, "INBOX", msgid, &body), 1);
 	/* Bcc: delivered to alice, shown to nobody. (Postfix drops Bcc
 	 * fields too; that facteur never sends them is checked on the
 	 * wire form by check_mime_compose.c.) */
 	ck_assert_ptr_null(strstr(buf_str(&body), "Bcc"));
 	ck_assert_ptr_null(strstr(buf_str(&body), "alice@example.test\r\n"
 	    "Subject"));
-	ck_assert_int_eq(inbox_count(1, msgid, NULL), 1);
+	ck_assert_int_eq(box_count(1, "INBOX", msgid, NULL), 1);
 	file = xasprintf("%s/got.eml", home);
 	test_write_file(file, body.data, body.len);
 	show[2] = file;
@@ -366,7 +374,7 @@ sync_sends_one(const char *msgid)
 	ck_assert_str_eq(r.out, "alice/Outbox: 1 sent, 0 left queued\n");
 	test_run_free(&r);
 	ck_assert_int_eq(outbox_files(), 0);
-	ck_assert_int_eq(inbox_count(2, msgid, NULL), 1);
+	ck_assert_int_eq(box_count(2, "INBOX", msgid, NULL), 1);
 }
 
 /* Too big for the server's SIZE: refused before a byte of it is sent,
@@ -431,7 +439,7 @@ START_TEST(outbox_flushed_by_sync)
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.out, "");
 	test_run_free(&r);
-	ck_assert_int_eq(inbox_count(2, msgid, NULL), 1);
+	ck_assert_int_eq(box_count(2, "INBOX", msgid, NULL), 1);
 }
 END_TEST
 
@@ -500,8 +508,36 @@ START_TEST(send_killed_then_synced)
 	/* A moment later still one (Postfix had nothing half-taken to
 	 * deliver late). */
 	(void)usleep(500 * 1000);
-	ck_assert_int_eq(inbox_count(2, msgid, NULL), 1);
+	ck_assert_int_eq(box_count(2, "INBOX", msgid, NULL), 1);
 	free(m);
+}
+END_TEST
+
+/* An IMAP account's Sent copy goes up to the server's Sent at once, and
+ * a later sync does not upload it again. */
+START_TEST(send_sent_copy_uploaded)
+{
+	static const char *const send[] = { "send", NULL };
+	static const char *const sync[] = { "sync", NULL };
+	char		 msg[256], msgid[96];
+	struct test_run	 r;
+
+	imap_incoming = true;
+	write_config("smtp", test_env("MAILTEST_SUBMISSION_PORT"));
+	(void)snprintf(msgid, sizeof(msgid), "<sentcopy.%ld@example.test>",
+	    (long)getpid());
+	(void)snprintf(msg, sizeof(msg), "To: bob@example.test\nSubject: "
+	    "copy\nMessage-ID: %s\n\nkept\n", msgid);
+	r = run(send, msg);
+	ck_assert_msg(r.status == 0, "%d %s", r.status, r.err);
+	ck_assert_str_eq(r.err, "");
+	test_run_free(&r);
+	ck_assert_int_eq(box_count(1, "Sent", msgid, NULL), 1);
+	r = run(sync, NULL);
+	ck_assert_msg(r.status == 0, "%d %s", r.status, r.err);
+	test_run_free(&r);
+	ck_assert_int_eq(box_count(1, "Sent", msgid, NULL), 1);
+	ck_assert_int_eq(box_count(2, "INBOX", msgid, NULL), 1);
 }
 END_TEST
 
@@ -518,6 +554,7 @@ servers_smtp_suite(void)
 	tcase_add_test(tc, send_oversize);
 	tcase_add_test(tc, outbox_flushed_by_sync);
 	tcase_add_test(tc, send_killed_then_synced);
+	tcase_add_test(tc, send_sent_copy_uploaded);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -809,6 +809,33 @@ START_TEST(client_auth_refused)
 }
 END_TEST
 
+/* XOAUTH2: the token as the initial response; the server's error comes
+ * as a 334 challenge, answered empty, then the refusal is shown. */
+START_TEST(client_auth_xoauth2)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET },
+		{ "EHLO", "250-smtp.test\r\n250 AUTH XOAUTH2 OAUTHBEARER\r\n" },
+		{ "=AUTH XOAUTH2 dXNlcj1hbGljZUBleGFtcGxlLnRlc3QBYXV0aD1CZWFyZXIg"
+		  "dG9rZW4BAQ==", "334 eyJzdGF0dXMiOiI0MDEifQ==\r\n" },
+		{ "=", "535 5.7.8 Username and Password not accepted\r\n" },
+		{ NULL, NULL }
+	};
+	struct smtp_client_params	p = params(SMTP_TLS_NONE, "token",
+					    true);
+	struct session			s;
+
+	p.mech = SMTP_MECH_XOAUTH2;
+	session_start(&s, steps, &p);
+	ck_assert(!s.ok);
+	ck_assert_str_eq(s.err, "authentication failed: 535 5.7.8 Username "
+	    "and Password not accepted");
+	session_end(&s);
+	ck_assert_ptr_null(strstr(buf_str(&s.trace), "dG9rZW4"));
+	session_free(&s);
+}
+END_TEST
+
 /* LOGIN, step by step; the secrets masked in the trace. */
 START_TEST(client_auth_login)
 {
@@ -1049,6 +1076,7 @@ smtp_client_suite(void)
 	tcase_add_test(tc, client_starttls_injection);
 	tcase_add_test(tc, client_auth_refused);
 	tcase_add_test(tc, client_auth_login);
+	tcase_add_test(tc, client_auth_xoauth2);
 	tcase_add_test(tc, client_no_plaintext_password);
 	tcase_add_test(tc, client_helo);
 	tcase_add_test(tc, client_greeting_refused);

@@ -113,6 +113,47 @@ unqueue(const struct cfg_account *a, const char *name)
 	free(outbox);
 }
 
+/* Quiet events: only failures, as one line. */
+static void
+sent_event(const struct sync_event *ev, void *arg)
+{
+	bool	*failed = arg;
+
+	if (ev->kind == SYNC_EV_ERROR)
+		*failed = true;
+}
+
+/* An IMAP account's Sent copy goes up now, as other clients expect; if
+ * it cannot, the next sync takes it (it is in the local Sent folder). */
+static void
+upload_sent(const struct cli_opts *o, const struct cfg_account *a)
+{
+	struct sync_opts	 so;
+	char			 err[512], *secret, *sent, *cache;
+	bool			 failed = false;
+
+	if (a->incoming.scheme != CFG_SCHEME_IMAP &&
+	    a->incoming.scheme != CFG_SCHEME_IMAPS)
+		return;
+	secret = cfg_password(a, false, err, sizeof(err));
+	sent = sync_sent_folder_new(a);
+	cache = cli_cache_dir_new();
+	memset(&so, 0, sizeof(so));
+	so.secret = secret;
+	so.cache_dir = cache;
+	so.trace = o->verbose ? print_trace : NULL;
+	so.event = sent_event;
+	so.arg = &failed;
+	so.only_folder = sent;
+	if (sync_imap_account(a, &so, err, sizeof(err)) != 0 || failed)
+		(void)fprintf(stderr, "facteur: send: %s: sent; the copy is "
+		    "in the local %s folder, the next facteur sync uploads "
+		    "it\n", a->name, sent);
+	xfree_secret(&secret);
+	free(sent);
+	free(cache);
+}
+
 static int
 send_now(const struct cli_opts *o, const struct cfg_account *a,
     const char *name)
@@ -133,8 +174,10 @@ send_now(const struct cli_opts *o, const struct cfg_account *a,
 	so.trace = o->verbose ? print_trace : NULL;
 	rc = sync_outbox_flush(a, &so, name, &r, err, sizeof(err));
 	xfree_secret(&secret);
-	if (rc == 0 && r.sent == 1)
+	if (rc == 0 && r.sent == 1) {
+		upload_sent(o, a);
 		rc = CLI_OK;
+	}
 	else if (rc == 0 && r.refused > 0) {
 		unqueue(a, name);
 		(void)fprintf(stderr, "facteur: send: %s\n", r.first_error);

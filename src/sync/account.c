@@ -812,6 +812,17 @@ sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
 		rc = -1;
 		goto out;
 	}
+	if (o->only_folder != NULL) {
+		/* One folder's messages; the account's folders (renames,
+		 * deletions, the record) are left to a whole sync. */
+		for (i = 0; i < l.n; i++)
+			if (l.v[i].folder != NULL &&
+			    strcmp(l.v[i].folder, o->only_folder) == 0 &&
+			    sync_folder(&x, &l.v[i]) == -1)
+				rc = 1;
+		stamp_later(&x);
+		goto logout;
+	}
 	if (folder_changes(&x, &l, &rec)) {
 		(void)fct_snprintf(err, errlen, "%s: the server's folders "
 		    "could not be listed again", a->name);
@@ -829,6 +840,7 @@ sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
 		rc = 1;
 	stamp_later(&x);
 	record_folders(&x, &l, &rec);
+logout:
 	if (imap_client_ok(x.c))
 		(void)run(&x, NULL, NULL, &w, err, errlen, "LOGOUT");
 	err[0] = '\0';
