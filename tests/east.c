@@ -227,8 +227,14 @@ east_cert_file(void)
 void
 east_cert_cleanup(void)
 {
+	/* Made again by the next user (several suites in one process). */
 	if (cert_file[0] != '\0')
 		(void)unlink(cert_file);
+	cert_file[0] = '\0';
+	X509_free(cert_x509);
+	EVP_PKEY_free(cert_key);
+	cert_x509 = NULL;
+	cert_key = NULL;
 }
 
 /* ------------------------------------------------------------------ */
