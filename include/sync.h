@@ -143,10 +143,11 @@ int	sync_file_replace(const char *dir, const char *name,
  *
  *   facteur-folders 1
  *   special sent Sent
- *   folder 1700000001 43 Archives/2024
+ *   folder 1700000001 43 Archives/2024<TAB>Archives.2024
  *
- * "folder UIDVALIDITY UIDNEXT NAME": the server's folder as the last sync
- * left it, by its local name (to the end of the line).
+ * "folder UIDVALIDITY UIDNEXT NAME[<TAB>MAILBOX]": the server's folder as
+ * the last sync left it, by its local name, then the server's own name
+ * for it (so that the next sync can ask its STATUS before listing).
  */
 #define SYNC_FOLDERS_FILE	".facteur-folders"
 
@@ -162,6 +163,8 @@ enum sync_special {
 struct sync_folder_rec {
 	char		*name;		/* local folder name, owned */
 	uint32_t	 uidvalidity, uidnext;
+	char		*mailbox;	/* the server's name (UTF-8), owned,
+					 * or NULL when not recorded */
 };
 
 struct sync_folders {
@@ -185,6 +188,10 @@ int	sync_folders_save(const struct sync_folders *sf, const char *root,
  * byte) is not recorded. */
 void	sync_folders_set(struct sync_folders *sf, const char *name,
 	    uint32_t uidvalidity, uint32_t uidnext);
+/* Record the server's name of a recorded folder (NULL, or a name the
+ * record cannot hold: none). */
+void	sync_folders_set_mailbox(struct sync_folders *sf, const char *name,
+	    const char *mailbox);
 void	sync_folders_drop(struct sync_folders *sf, const char *name);
 const struct sync_folder_rec *sync_folders_find(const struct sync_folders *sf,
 	    const char *name);

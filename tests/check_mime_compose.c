@@ -1906,6 +1906,29 @@ START_TEST(outgoing_refused)
 }
 END_TEST
 
+/* An mbox "From " line is dropped: not sent, and not left behind the
+ * added fields, where it would end the header block (fuzz_outgoing). */
+START_TEST(outgoing_mbox_from_line)
+{
+	static const char	msg[] = "From <\r@st>\nFrom To: x\nTo: a@x.test\n"
+	    "Bcc: b@x.test\n\nx\n";
+	struct mime_outgoing	o, o2;
+	char			err[256];
+
+	ck_assert_int_eq(mime_outgoing_prepare(msg, sizeof(msg) - 1,
+	    &out_params, &o, err, sizeof(err)), 0);
+	ck_assert_ptr_null(strstr(o.copy, "From <"));
+	ck_assert_ptr_null(strstr(o.copy, "From To"));
+	ck_assert_uint_eq(o.nrcpt, 2);
+	ck_assert_int_eq(mime_outgoing_prepare(o.copy, o.copy_len,
+	    &out_params, &o2, err, sizeof(err)), 0);
+	ck_assert_uint_eq(o2.nrcpt, 2);
+	ck_assert_ptr_null(strstr(o2.wire, "Bcc"));
+	mime_outgoing_free(&o);
+	mime_outgoing_free(&o2);
+}
+END_TEST
+
 /* A Message-ID the user gave is kept, even one without a msg-id. */
 START_TEST(outgoing_keeps_fields)
 {
@@ -2009,6 +2032,7 @@ mime_compose_suite(void)
 	tcase_add_test(tc, outgoing_idempotent);
 	tcase_add_test(tc, outgoing_refused);
 	tcase_add_test(tc, outgoing_keeps_fields);
+	tcase_add_test(tc, outgoing_mbox_from_line);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -705,6 +705,7 @@ struct bad_case {
 #define E_WORD		"expected sent, drafts, trash, junk or archive"
 #define E_FOLDER	"expected \"folder UIDVALIDITY UIDNEXT NAME\""
 #define E_NAME		"expected a folder name"
+#define E_MAILBOX	"expected the server's name after the tab"
 #define G		"special sent Sent\nfolder 1 2 INBOX\n" /* lines 2, 3 */
 #define BAD(data, line, what) \
 	{ data, sizeof(data) - 1, SYNC_FOLDERS_FILE " line " #line ": " what }
@@ -829,7 +830,12 @@ static const struct bad_case bad_cases[] = {
 	BAD(H "folder 1 2 Archives/cur\n", 2, E_NAME),
 	BAD(H "folder 1 2 tmp/x\n", 2, E_NAME),
 	/* Control bytes: a line end would split the record. */
-	BAD(H "folder 1 2 a\tb\n", 2, E_NAME),
+	BAD(H "folder 1 2 \tb\n", 2, E_NAME),
+	/* The server's name after a tab: not empty, no control byte. */
+	BAD(H "folder 1 2 a\t\n", 2, E_MAILBOX),
+	BAD(H "folder 1 2 a\tb\tc\n", 2, E_MAILBOX),
+	BAD(H "folder 1 2 a\tb\033[31m\n", 2, E_MAILBOX),
+	BAD(H "folder 1 2 a\tb\r\n", 2, E_MAILBOX),
 	BAD(H "folder 1 2 INBOX\r\n", 2, E_NAME),
 	BAD(H "folder 1 2 a\rb\n", 2, E_NAME),
 	BAD(H "folder 1 2 \r\n", 2, E_NAME),
@@ -1427,6 +1433,39 @@ START_TEST(test_set_refuses_unreadable)
 }
 END_TEST
 
+/* The server's name of a folder: read, written back, dropped with it. */
+START_TEST(test_mailbox_names)
+{
+	static const char	text[] = "facteur-folders 1\n"
+	    "folder 7 8 Archives/2024\tArchives.2024\n"
+	    "folder 9 10 INBOX\n"
+	    "folder 11 12 \xc3\x89t\xc3\xa9\t&AMk-t&AOk-\n";
+	struct sync_folders	sf;
+	struct store_err	err;
+	const struct sync_folder_rec *r;
+
+	ck_assert_int_eq(sync_folders_parse(&sf, text, sizeof(text) - 1,
+	    &err), 0);
+	r = sync_folders_find(&sf, "Archives/2024");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->mailbox, "Archives.2024");
+	r = sync_folders_find(&sf, "INBOX");
+	ck_assert_ptr_null(r->mailbox);
+	ck_assert_int_eq(sync_folders_save(&sf, tmpdir, &err), 0);
+	expect_file(tmpdir, text);
+	/* Set, refused when it could not be read back, dropped. */
+	sync_folders_set_mailbox(&sf, "INBOX", "INBOX");
+	ck_assert_str_eq(sync_folders_find(&sf, "INBOX")->mailbox, "INBOX");
+	sync_folders_set_mailbox(&sf, "INBOX", "a\nfolder 1 2 x");
+	ck_assert_ptr_null(sync_folders_find(&sf, "INBOX")->mailbox);
+	sync_folders_set_mailbox(&sf, "nowhere", "x");
+	ck_assert_ptr_null(sync_folders_find(&sf, "nowhere"));
+	sync_folders_drop(&sf, "Archives/2024");
+	ck_assert_ptr_null(sync_folders_find(&sf, "Archives/2024"));
+	sync_folders_free(&sf);
+}
+END_TEST
+
 Suite *
 sync_folders_suite(void)
 {
@@ -1469,6 +1508,7 @@ sync_folders_suite(void)
 	tcase_add_test(tc, test_save_some_specials);
 	tcase_add_test(tc, test_round_trip_utf8);
 	tcase_add_test(tc, test_round_trip_spaces);
+	tcase_add_test(tc, test_mailbox_names);
 	tcase_add_test(tc, test_load_normalises);
 	tcase_add_test(tc, test_round_trip_many);
 	tcase_add_test(tc, test_save_twice);

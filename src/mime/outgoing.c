@@ -130,6 +130,20 @@ missing_fields(struct mime_outgoing *o, const struct mime_headers *h,
 		fatalx("outgoing: header");
 }
 
+/* "From " starting the data and not a From field ("From :", obsolete
+ * syntax, is one). */
+static bool
+mbox_line(const char *s, size_t n)
+{
+	size_t	i = 4;
+
+	if (n < 5 || memcmp(s, "From ", 5) != 0)
+		return false;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i >= n || s[i] != ':';
+}
+
 int
 mime_outgoing_prepare(const char *msg, size_t len,
     const struct mime_out_params *p, struct mime_outgoing *o, char *err,
@@ -140,6 +154,17 @@ mime_outgoing_prepare(const char *msg, size_t len,
 	size_t			 i, pos = 0, e;
 
 	memset(o, 0, sizeof(*o));
+	/* mbox "From " lines are a mailbox's, not the message's: never
+	 * sent (and once fields are added in front, no longer first, where
+	 * the header parser skips one). */
+	while (mbox_line(msg, len)) {
+		const char	*nl = memchr(msg, '\n', len);
+
+		pos = nl != NULL ? (size_t)(nl - msg) + 1 : len;
+		msg += pos;
+		len -= pos;
+	}
+	pos = 0;
 	mime_headers_parse(msg, len, &h);
 	if (h.n == 0) {
 		(void)fct_snprintf(err, errlen, "no header (a message starts "

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "buf.h"
 #include "sync.h"
 
@@ -36,8 +37,10 @@ sync_folders_free(struct sync_folders *sf)
 
 	for (i = 0; i < SYNC_SPECIAL_N; i++)
 		free(sf->special[i]);
-	for (i = 0; i < sf->n; i++)
+	for (i = 0; i < sf->n; i++) {
 		free(sf->v[i].name);
+		free(sf->v[i].mailbox);
+	}
 	free(sf->v);
 	sync_folders_init(sf);
 }
@@ -106,9 +109,38 @@ sync_folders_set(struct sync_folders *sf, const char *name,
 	}
 	memmove(&sf->v[i + 1], &sf->v[i], (sf->n - i) * sizeof(*sf->v));
 	sf->v[i].name = xstrdup(name);
+	sf->v[i].mailbox = NULL;
 	sf->v[i].uidvalidity = uidvalidity;
 	sf->v[i].uidnext = uidnext;
 	sf->n++;
+}
+
+/* A server name the record can hold: not empty, bounded, no control
+ * byte (a tab would end it, a line end forge a record). */
+static bool
+mailbox_ok(const char *s, size_t n)
+{
+	size_t	i;
+
+	if (n == 0 || n > BOUND_MAILBOX_NAME)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+void
+sync_folders_set_mailbox(struct sync_folders *sf, const char *name,
+    const char *mailbox)
+{
+	size_t	i = folders_pos(sf, name);
+
+	if (i >= sf->n || strcmp(sf->v[i].name, name) != 0)
+		return;
+	free(sf->v[i].mailbox);
+	sf->v[i].mailbox = mailbox != NULL && mailbox_ok(mailbox,
+	    strlen(mailbox)) ? xstrdup(mailbox) : NULL;
 }
 
 void
@@ -119,6 +151,7 @@ sync_folders_drop(struct sync_folders *sf, const char *name)
 	if (i >= sf->n || strcmp(sf->v[i].name, name) != 0)
 		return;
 	free(sf->v[i].name);
+	free(sf->v[i].mailbox);
 	memmove(&sf->v[i], &sf->v[i + 1], (sf->n - i - 1) * sizeof(*sf->v));
 	sf->n--;
 }
@@ -169,7 +202,7 @@ parse_line(struct sync_folders *sf, const char *l, size_t n, size_t lineno,
 	}
 	if (n >= 7 && memcmp(l, "folder ", 7) == 0) {
 		uint64_t	next;
-		const char	*sp2;
+		const char	*sp2, *tab;
 
 		l += 7;
 		n -= 7;
@@ -180,10 +213,25 @@ parse_line(struct sync_folders *sf, const char *l, size_t n, size_t lineno,
 		    UINT32_MAX, &next) == -1)
 			return bad(err, lineno, "expected \"folder "
 			    "UIDVALIDITY UIDNEXT NAME\"");
-		if ((name = name_of(sp2 + 1, (size_t)(l + n - sp2 - 1))) ==
-		    NULL)
+		/* "NAME" or "NAME<TAB>MAILBOX" (the server's name). */
+		tab = memchr(sp2 + 1, '\t', (size_t)(l + n - sp2 - 1));
+		if ((name = name_of(sp2 + 1, (size_t)((tab != NULL ? tab :
+		    l + n) - sp2 - 1))) == NULL)
 			return bad(err, lineno, "expected a folder name");
+		if (tab != NULL && !mailbox_ok(tab + 1, (size_t)(l + n - tab -
+		    1))) {
+			free(name);
+			return bad(err, lineno, "expected the server's name "
+			    "after the tab");
+		}
 		sync_folders_set(sf, name, (uint32_t)v, (uint32_t)next);
+		if (tab != NULL) {
+			char	*mb = xstrndup(tab + 1, (size_t)(l + n - tab -
+			    1));
+
+			sync_folders_set_mailbox(sf, name, mb);
+			free(mb);
+		}
 		free(name);
 		return 0;
 	}
@@ -251,9 +299,11 @@ sync_folders_save(const struct sync_folders *sf, const char *root,
 			rc = buf_printf(&b, "special %s %s\n", special_words[i],
 			    sf->special[i]);
 	for (i = 0; i < sf->n && rc == 0; i++)
-		rc = buf_printf(&b, "folder %u %u %s\n",
+		rc = buf_printf(&b, "folder %u %u %s%s%s\n",
 		    (unsigned)sf->v[i].uidvalidity,
-		    (unsigned)sf->v[i].uidnext, sf->v[i].name);
+		    (unsigned)sf->v[i].uidnext, sf->v[i].name,
+		    sf->v[i].mailbox != NULL ? "\t" : "",
+		    sf->v[i].mailbox != NULL ? sf->v[i].mailbox : "");
 	if (rc == 0)
 		rc = sync_file_replace(root, SYNC_FOLDERS_FILE, &b, err);
 	else

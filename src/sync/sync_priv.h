@@ -31,6 +31,8 @@ struct ctx {
 	struct imap_client	*c;
 	bool			 ready, ok;
 	bool			 qresync;	/* enabled: SELECT (QRESYNC) */
+	/* LIST-STATUS rather than STATUS per folder (see list_account) */
+	bool			 list_status;
 	char			 delim;
 	char			**later;	/* folders to stamp at the end */
 	size_t			 nlater, caplater;
@@ -187,12 +189,19 @@ struct copyuid {
 	bool		 bad;
 };
 
+/* A STATUS answer that came before the LIST naming its mailbox. */
+struct early_status {
+	struct mailbox	 st;		/* name and status only */
+};
+
 struct list_run {
 	struct ctx	*x;
 	struct mailbox	*v;
 	size_t		 n, cap;
 	char		*prefix;	/* personal namespace, or NULL */
 	char		 ns_delim;
+	struct early_status *early;	/* until the LIST is in */
+	size_t		 nearly;
 };
 
 /* cmd.c */
