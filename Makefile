@@ -61,7 +61,7 @@ FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config tests/fuzz/fuzz_mime \
 	tests/fuzz/fuzz_index tests/fuzz/fuzz_query tests/fuzz/fuzz_imap \
 	tests/fuzz/fuzz_imap_session tests/fuzz/fuzz_mutf7 \
 	tests/fuzz/fuzz_sync_state tests/fuzz/fuzz_sync_folders \
-	tests/fuzz/fuzz_smtp
+	tests/fuzz/fuzz_smtp tests/fuzz/fuzz_outgoing
 
 MAN1 = doc/facteur.1
 MAN5 = doc/facteur.conf.5
