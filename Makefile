@@ -24,7 +24,8 @@ STORE_SRC = src/store/arena.c src/store/batch.c src/store/cache.c src/store/fold
 	src/store/view.c
 PROTO_SRC = src/proto/imap_client.c src/proto/imap_parse.c \
 	src/proto/imap_read.c src/proto/sasl.c \
-	src/proto/imap_mailbox.c src/proto/smtp_client.c src/proto/smtp_reply.c
+	src/proto/imap_mailbox.c src/proto/smtp_client.c src/proto/smtp_reply.c \
+	src/proto/pop3_reply.c
 SYNC_SRC = src/sync/account.c src/sync/cmd.c src/sync/download.c \
 	src/sync/folder.c src/sync/folders.c src/sync/moves.c src/sync/outbox.c \
 	src/sync/state.c
@@ -49,6 +50,7 @@ TEST_SRC = tests/run.c tests/check_util.c tests/check_buf.c \
 	tests/check_imap.c tests/check_imap_client.c tests/check_imap_east.c \
 	tests/check_imap_mailbox.c tests/check_sync_state.c \
 	tests/check_sync_folders.c tests/check_smtp.c tests/check_smtp_east.c \
+	tests/check_pop3.c \
 	tests/east.c tests/minijson.c tests/testlib.c
 SERVER_TEST_SRC = tests/run_servers.c tests/check_servers_net.c \
 	tests/check_servers_imap.c tests/check_servers_sync.c \
@@ -61,7 +63,7 @@ FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config tests/fuzz/fuzz_mime \
 	tests/fuzz/fuzz_index tests/fuzz/fuzz_query tests/fuzz/fuzz_imap \
 	tests/fuzz/fuzz_imap_session tests/fuzz/fuzz_mutf7 \
 	tests/fuzz/fuzz_sync_state tests/fuzz/fuzz_sync_folders \
-	tests/fuzz/fuzz_smtp tests/fuzz/fuzz_outgoing
+	tests/fuzz/fuzz_smtp tests/fuzz/fuzz_outgoing tests/fuzz/fuzz_pop3
 
 MAN1 = doc/facteur.1
 MAN5 = doc/facteur.conf.5
