@@ -264,98 +264,8 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* The client against scripted servers                                 */
 
-/*
- * One step: read a line from the client (unless expect is NULL) that
- * must start with expect ("=": be exactly the rest); "<data>" reads the
- * raw DATA bytes up to the final dot instead. Then send reply;
- * "<close>" closes the connection.
- */
-struct step {
-	const char	*expect;
-	const char	*reply;
-};
-
-struct server {
-	int		 fd;
-	const struct step *steps;
-	struct buf	 got;		/* every line read, "\n"-terminated */
-	struct buf	 data;		/* the raw DATA bytes */
-	char		 error[512];
-	pthread_t	 tid;
-};
-
-static bool
-read_data(struct server *s)
-{
-	char	ch;
-
-	for (;;) {
-		if (read(s->fd, &ch, 1) != 1)
-			return false;
-		PUT(buf_append(&s->data, &ch, 1));
-		if ((s->data.len >= 5 && memcmp(s->data.data + s->data.len - 5,
-		    "\r\n.\r\n", 5) == 0) || (s->data.len == 3 &&
-		    memcmp(s->data.data, ".\r\n", 3) == 0))
-			return true;
-	}
-}
-
-static void
-expect_line(struct server *s, size_t i, const char *want, struct buf *line)
-{
-	bool	ok;
-
-	if (!test_fd_read_line(s->fd, line)) {
-		(void)snprintf(s->error, sizeof(s->error), "step %zu: client "
-		    "closed, wanted %s", i, want);
-		return;
-	}
-	PUT(buf_printf(&s->got, "%s\n", buf_str(line)));
-	ok = want[0] == '=' ? strcmp(buf_str(line), want + 1) == 0 :
-	    strncmp(buf_str(line), want, strlen(want)) == 0;
-	if (!ok)
-		(void)snprintf(s->error, sizeof(s->error), "step %zu: got "
-		    "\"%s\", wanted \"%s\"", i, buf_str(line), want);
-}
-
-static void *
-server_run(void *arg)
-{
-	struct server	*s = arg;
-	struct buf	 line;
-	size_t		 i;
-	const char	*want, *reply;
-
-	buf_init(&line, 1 << 20);
-	for (i = 0; s->error[0] == '\0' && (s->steps[i].expect != NULL ||
-	    s->steps[i].reply != NULL); i++) {
-		want = s->steps[i].expect;
-		reply = s->steps[i].reply;
-		if (want != NULL && strcmp(want, "<data>") == 0) {
-			if (!read_data(s))
-				(void)snprintf(s->error, sizeof(s->error),
-				    "step %zu: no end of data", i);
-		} else if (want != NULL)
-			expect_line(s, i, want, &line);
-		if (s->error[0] != '\0')
-			break;
-		if (reply != NULL && strcmp(reply, "<close>") == 0) {
-			(void)shutdown(s->fd, SHUT_RDWR);
-			break;
-		}
-		if (reply != NULL)
-			test_fd_write_all(s->fd, reply, strlen(reply));
-	}
-	/* Then take what the client still sends, until it closes. */
-	while (s->error[0] == '\0' && test_fd_read_line(s->fd, &line))
-		PUT(buf_printf(&s->got, "%s\n", buf_str(&line)));
-	buf_free(&line);
-	(void)close(s->fd);
-	return NULL;
-}
-
 struct session {
-	struct server		 srv;
+	struct test_script		 srv;
 	struct net_loop		*loop;
 	struct smtp_client	*c;
 	bool			 ready, ok, sent;
@@ -422,7 +332,7 @@ params(enum smtp_tls_mode mode, const char *secret, bool allow)
 }
 
 static void
-session_start(struct session *s, const struct step *steps,
+session_start(struct session *s, const struct test_step *steps,
     struct smtp_client_params *p)
 {
 	int	sv[2];
@@ -435,7 +345,7 @@ session_start(struct session *s, const struct step *steps,
 	buf_init(&s->srv.data, 1 << 24);
 	buf_init(&s->trace, 1 << 20);
 	p->arg = s;
-	ck_assert_int_eq(pthread_create(&s->srv.tid, NULL, server_run,
+	ck_assert_int_eq(pthread_create(&s->srv.tid, NULL, test_script_run,
 	    &s->srv), 0);
 	s->loop = net_loop_new();
 	s->c = smtp_client_from_fd(s->loop, sv[0], p, on_ready, s);
@@ -497,7 +407,7 @@ session_free(struct session *s)
 
 START_TEST(client_session)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "=EHLO client.test", EHLO_PLAIN },
 		{ "=AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzM2NyZXQ=",
@@ -544,7 +454,7 @@ END_TEST
 static void
 one_of_three(const char *reply, enum smtp_outcome want, const char *text)
 {
-	const struct step steps[] = {
+	const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "EHLO", "250-smtp.test\r\n250 PIPELINING\r\n" },
 		{ "=MAIL FROM:<a@x.test>", NULL },
@@ -594,7 +504,7 @@ END_TEST
 /* 421 in the middle of a transaction: the session fails with the text. */
 START_TEST(client_421)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "EHLO", "250 smtp.test\r\n" },
 		{ "=MAIL FROM:<a@x.test>", "250 ok\r\n" },
@@ -623,7 +533,7 @@ END_TEST
 /* Too big for the server's SIZE: refused before anything is sent. */
 START_TEST(client_size)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "EHLO", "250-smtp.test\r\n250 SIZE 100\r\n" },
 		{ "=QUIT", "221 bye\r\n" },
@@ -652,7 +562,7 @@ END_TEST
  * 8BITMIME, non-ASCII addresses without SMTPUTF8. */
 START_TEST(client_refuses_early)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "EHLO", "250 smtp.test\r\n" },
 		{ "=QUIT", "221 bye\r\n" },
@@ -690,7 +600,7 @@ END_TEST
  * PIPELINING: one command at a time. */
 START_TEST(client_8bit)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "EHLO", "250-smtp.test\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n" },
 		{ "=MAIL FROM:<a@x.test> BODY=8BITMIME SMTPUTF8", "250 ok\r\n" },
@@ -714,7 +624,7 @@ END_TEST
 /* The session refused before a transaction: want_err, and the server
  * read exactly want_got. */
 static void
-expect_refusal(const struct step *steps, struct smtp_client_params *p,
+expect_refusal(const struct test_step *steps, struct smtp_client_params *p,
     const char *want_err, const char *want_got)
 {
 	struct session	s;
@@ -729,7 +639,7 @@ expect_refusal(const struct step *steps, struct smtp_client_params *p,
 
 START_TEST(client_no_starttls)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "EHLO", EHLO_PLAIN },
 		{ NULL, NULL }
@@ -746,7 +656,7 @@ END_TEST
 
 START_TEST(client_starttls_refused)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "EHLO", "250-smtp.test\r\n250 STARTTLS\r\n" },
 		{ "=STARTTLS", "454 4.7.0 TLS not available due to temporary "
@@ -764,7 +674,7 @@ END_TEST
 
 START_TEST(client_starttls_injection)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "EHLO", "250-smtp.test\r\n250 STARTTLS\r\n" },
 		{ "=STARTTLS", "220 2.0.0 Ready to start TLS\r\n"
@@ -792,7 +702,7 @@ END_TEST
 
 START_TEST(client_auth_refused)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "EHLO", EHLO_PLAIN },
 		{ "AUTH PLAIN ", "535 5.7.8 Error: authentication failed: "
@@ -813,7 +723,7 @@ END_TEST
  * as a 334 challenge, answered empty, then the refusal is shown. */
 START_TEST(client_auth_xoauth2)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "EHLO", "250-smtp.test\r\n250 AUTH XOAUTH2 OAUTHBEARER\r\n" },
 		{ "=AUTH XOAUTH2 dXNlcj1hbGljZUBleGFtcGxlLnRlc3QBYXV0aD1CZWFyZXIg"
@@ -839,7 +749,7 @@ END_TEST
 /* LOGIN, step by step; the secrets masked in the trace. */
 START_TEST(client_auth_login)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "EHLO", "250-smtp.test\r\n250 AUTH LOGIN\r\n" },
 		{ "=AUTH LOGIN", "334 VXNlcm5hbWU6\r\n" },
@@ -861,7 +771,7 @@ END_TEST
 /* No TLS and passwords not allowed in plaintext: no AUTH at all. */
 START_TEST(client_no_plaintext_password)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "EHLO", EHLO_PLAIN },
 		{ NULL, NULL }
@@ -877,7 +787,7 @@ END_TEST
 /* EHLO refused: HELO, when nothing needs an extension. */
 START_TEST(client_helo)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, "220 old server\r\n" },
 		{ "=EHLO client.test", "502 5.5.2 what?\r\n" },
 		{ "=HELO client.test", "250 hello\r\n" },
@@ -904,11 +814,11 @@ END_TEST
 
 START_TEST(client_greeting_refused)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, "554 5.3.2 no service for you\r\n" },
 		{ NULL, NULL }
 	};
-	static const struct step junk[] = {
+	static const struct test_step junk[] = {
 		{ NULL, "* OK IMAP4rev1 ready\r\n" },
 		{ NULL, NULL }
 	};
@@ -925,7 +835,7 @@ END_TEST
  * session; a 4xx from DATA; the mail command refused. */
 START_TEST(client_two_messages)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "EHLO", "250 smtp.test\r\n" },
 		{ "=MAIL FROM:<a@x.test>", "553 5.7.1 <a@x.test>: Sender "
@@ -966,7 +876,7 @@ END_TEST
 /* The connection lost after the final dot: the result says so. */
 START_TEST(client_lost_after_dot)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "EHLO", "250 smtp.test\r\n" },
 		{ "=MAIL FROM:<a@x.test>", "250 ok\r\n" },
@@ -1012,7 +922,7 @@ on_sent_chain(struct smtp_client *c, const struct smtp_result *r, void *arg)
 
 START_TEST(client_send_from_callback)
 {
-	static const struct step steps[] = {
+	static const struct test_step steps[] = {
 		{ NULL, GREET },
 		{ "EHLO", "250 smtp.test\r\n" },
 		{ "=MAIL FROM:<a@x.test>", "250 ok\r\n" },

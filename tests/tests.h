@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <check.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -99,6 +100,30 @@ void	 test_write_file(const char *path, const char *data, size_t len);
  * and LF (false at end of file or when line is full); all of data. */
 bool	 test_fd_read_line(int fd, struct buf *line);
 void	 test_fd_write_all(int fd, const char *data, size_t len);
+
+/*
+ * A scripted server (script.c). Each step reads a line from the client
+ * (unless expect is NULL) that must start with expect ("=": be exactly
+ * the rest; "<data>": the raw bytes up to a final dot line, kept in
+ * data), then sends reply ("<close>": closes the connection). The first
+ * mismatch ends the script, in error. Run test_script_run() in a thread
+ * with fd, steps, got and data set (got and data initialised).
+ */
+struct test_step {
+	const char	*expect;
+	const char	*reply;
+};
+
+struct test_script {
+	int			 fd;
+	const struct test_step	*steps;
+	struct buf		 got;		/* lines read, "\n" after each */
+	struct buf		 data;		/* the raw DATA bytes */
+	char			 error[512];
+	pthread_t		 tid;
+};
+
+void	*test_script_run(void *arg);
 
 /* Running the real binary. */
 #define TEST_FACTEUR	"./facteur"
