@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "net.h"
 
 /* Longest response line accepted (RFC 1939 says 512 with the CRLF). */
 #define POP3_LINE_MAX		4096
@@ -97,5 +98,93 @@ bool	pop3_uidl_ok(const char *uid, size_t len);
 /* The APOP timestamp of a greeting ("<1896.697170952@dbc.mtview.ca.us>",
  * brackets included), owned, or NULL when there is none. */
 char	*pop3_apop_stamp(const char *text, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* The client                                                          */
+
+/*
+ * A non-blocking POP3 session: greeting, CAPA, STLS under the rules of
+ * DEVELOPERS.md (required and not offered or refused: stop; bytes after
+ * the go-ahead: abort; CAPA asked again after TLS, what came before
+ * forgotten), then login (AUTH PLAIN, XOAUTH2 or OAUTHBEARER with an
+ * initial response, else USER/PASS; never without TLS unless allowed),
+ * then commands, pipelined when the server offers PIPELINING.
+ */
+
+enum pop3_tls_mode {
+	POP3_TLS_IMPLICIT,	/* pop3s:// (995) */
+	POP3_TLS_STARTTLS,	/* pop3:// (110), STLS required */
+	POP3_TLS_NONE		/* pop3:// with starttls = no */
+};
+
+enum pop3_auth_mech {
+	POP3_MECH_AUTO,		/* SASL PLAIN if offered, else USER/PASS */
+	POP3_MECH_USER,
+	POP3_MECH_PLAIN,
+	POP3_MECH_XOAUTH2,
+	POP3_MECH_OAUTHBEARER
+};
+
+typedef void pop3_trace_cb(const char *dir, const char *line, size_t len,
+	    void *arg);
+
+struct pop3_client_params {
+	struct net_conn_params	 net;	/* tls set from mode */
+	enum pop3_tls_mode	 mode;
+	const char		*user;
+	const char		*secret;	/* copied, wiped on close */
+	enum pop3_auth_mech	 mech;
+	bool			 allow_plaintext_password;
+	/* Largest multi-line body (a RETR); 0: 64 MiB. */
+	size_t			 max_body;
+	pop3_trace_cb		*trace;
+	void			*arg;
+};
+
+struct pop3_client;
+
+typedef void pop3_ready_cb(struct pop3_client *c, bool ok, void *arg);
+
+/* A response: the status, its text, and for a multi-line command that
+ * succeeded, the body (dot-unstuffed, "\n" line ends). Valid during the
+ * callback. NULL when the connection failed first. */
+struct pop3_resp {
+	enum pop3_status	 status;
+	const char		*text;
+	size_t			 tlen;
+	const char		*body;
+	size_t			 blen;
+};
+
+typedef void pop3_done_fn(struct pop3_client *c, const struct pop3_resp *r,
+	    void *arg);
+
+struct pop3_client *pop3_client_connect(struct net_loop *loop,
+	    const struct pop3_client_params *p, pop3_ready_cb *ready,
+	    void *arg);
+struct pop3_client *pop3_client_from_fd(struct net_loop *loop, int fd,
+	    const struct pop3_client_params *p, pop3_ready_cb *ready,
+	    void *arg);
+struct pop3_client *pop3_client_from_mem(struct net_loop *loop,
+	    const void *data, size_t len, size_t chunk,
+	    const struct pop3_client_params *p, pop3_ready_cb *ready,
+	    void *arg);
+void	 pop3_client_close(struct pop3_client **c);
+bool	 pop3_client_ok(const struct pop3_client *c);
+const char *pop3_client_error(const struct pop3_client *c);
+unsigned pop3_client_caps(const struct pop3_client *c);
+/* The greeting's APOP timestamp, or NULL. */
+const char *pop3_client_apop_stamp(const struct pop3_client *c);
+
+/*
+ * Queue a command (fmt as printf; the line must hold no CR or LF); multi:
+ * a +OK answer has a body (UIDL, LIST, RETR, TOP, CAPA). Sent at once
+ * with PIPELINING, else after the answer to the one before. -1 when the
+ * client is not ready or failed, or the line cannot be built.
+ */
+int	 pop3_client_cmd(struct pop3_client *c, bool multi, pop3_done_fn *done,
+	    void *arg, const char *fmt, ...) FCT_PRINTF(5, 6);
+/* Turn the loop until *flag or the client failed: 0, or -1. */
+int	 pop3_client_wait(struct pop3_client *c, const bool *flag);
 
 #endif /* FACTEUR_POP3_H */

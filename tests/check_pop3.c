@@ -3,14 +3,24 @@
  * hostile input: status lines, multi-line bodies with lone dots and
  * dot-stuffed lines, bodies over their bound, CAPA, STAT, LIST, UIDL
  * (ids with "/" or "..", duplicate numbers, overlong or empty ids) and
- * the APOP timestamp.
+ * the APOP timestamp; then the client (src/proto/pop3_client.c) against
+ * scripted servers: login (USER/PASS, AUTH PLAIN), STLS missing or
+ * followed by injected bytes, -ERR texts shown, pipelined UIDL and RETR
+ * with dot-stuffed bodies, an overlong line, a server without CAPA, a
+ * connection dropped in the middle of RETR.
  */
+#include <sys/socket.h>
+
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pop3.h"
 #include "tests.h"
+
+#define PUT(x)	do { if ((x) == -1) abort(); } while (0)
 
 START_TEST(status_lines)
 {
@@ -215,6 +225,388 @@ START_TEST(apop_stamps)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The client against scripted servers                                 */
+
+struct session {
+	struct test_script	 srv;
+	struct net_loop		*loop;
+	struct pop3_client	*c;
+	bool			 ready, ok;
+	char			 err[512];
+	struct buf		 trace;
+};
+
+struct answer {
+	bool		 done, failed;
+	enum pop3_status status;
+	char		 text[256];
+	struct buf	 body;
+};
+
+static void
+on_ready(struct pop3_client *c, bool ok, void *arg)
+{
+	struct session	*s = arg;
+
+	s->ready = true;
+	s->ok = ok;
+	if (!ok)
+		(void)snprintf(s->err, sizeof(s->err), "%s",
+		    pop3_client_error(c));
+}
+
+static void
+on_trace(const char *dir, const char *line, size_t len, void *arg)
+{
+	struct session	*s = arg;
+
+	PUT(buf_printf(&s->trace, "%s: %.*s\n", dir, (int)len, line));
+}
+
+static void
+on_done(struct pop3_client *c, const struct pop3_resp *r, void *arg)
+{
+	struct answer	*a = arg;
+
+	(void)c;
+	a->done = true;
+	if (r == NULL) {
+		a->failed = true;
+		return;
+	}
+	a->status = r->status;
+	(void)snprintf(a->text, sizeof(a->text), "%.*s", (int)r->tlen,
+	    r->text);
+	if (r->body != NULL)
+		PUT(buf_append(&a->body, r->body, r->blen));
+}
+
+static struct pop3_client_params
+params(enum pop3_tls_mode mode, const char *secret, bool allow)
+{
+	struct pop3_client_params	p;
+
+	memset(&p, 0, sizeof(p));
+	p.net.host = "pop.test";
+	p.net.port = "110";
+	p.net.io_timeout_ms = 10000;
+	p.mode = mode;
+	p.user = "alice@example.test";
+	p.secret = secret;
+	p.allow_plaintext_password = allow;
+	p.trace = on_trace;
+	return p;
+}
+
+static void
+session_start(struct session *s, const struct test_step *steps,
+    struct pop3_client_params *p)
+{
+	int	sv[2];
+
+	memset(s, 0, sizeof(*s));
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	s->srv.fd = sv[1];
+	s->srv.steps = steps;
+	buf_init(&s->srv.got, 1 << 20);
+	buf_init(&s->srv.data, 1 << 20);
+	buf_init(&s->trace, 1 << 20);
+	p->arg = s;
+	ck_assert_int_eq(pthread_create(&s->srv.tid, NULL, test_script_run,
+	    &s->srv), 0);
+	s->loop = net_loop_new();
+	s->c = pop3_client_from_fd(s->loop, sv[0], p, on_ready, s);
+	while (!s->ready)
+		ck_assert_int_gt(net_loop_run_once(s->loop, 10000), 0);
+}
+
+static void
+session_end(struct session *s)
+{
+	pop3_client_close(&s->c);
+	ck_assert_int_eq(pthread_join(s->srv.tid, NULL), 0);
+	net_loop_free(&s->loop);
+	ck_assert_msg(s->srv.error[0] == '\0', "%s", s->srv.error);
+	buf_free(&s->srv.got);
+	buf_free(&s->srv.data);
+	buf_free(&s->trace);
+}
+
+static void
+answer_init(struct answer *a)
+{
+	memset(a, 0, sizeof(*a));
+	buf_init(&a->body, 1 << 20);
+}
+
+#define GREETING	"+OK Dovecot ready. <1896.697170952@dbc.mtview.ca.us>\r\n"
+#define CAPA_PLAIN	"+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nUSER\r\nPIPELINING\r\n.\r\n"
+
+/* USER/PASS, then UIDL and RETR pipelined: the bodies dot-unstuffed,
+ * the password never in the trace, a -ERR with its text. */
+START_TEST(client_session)
+{
+	static const struct test_step steps[] = {
+		{ NULL, GREETING },
+		{ "=CAPA", CAPA_PLAIN },
+		{ "=USER alice@example.test", "+OK\r\n" },
+		{ "=PASS s3cret", "+OK Logged in.\r\n" },
+		{ "=UIDL", NULL },
+		{ "=RETR 1", NULL },
+		{ "=DELE 9", "+OK\r\n1 a/b\r\n2 ../x\r\n.\r\n"
+		  "+OK 40 octets\r\nSubject: x\r\n\r\n..\r\n...two\r\n"
+		  ".ok\r\nend\r\n.\r\n-ERR [SYS/PERM] no such message\r\n" },
+		{ "=QUIT", "+OK bye\r\n" },
+		{ NULL, NULL }
+	};
+	struct pop3_client_params	p = params(POP3_TLS_NONE, "s3cret",
+					    true);
+	struct session			s;
+	struct answer			uidl, retr, dele, quit;
+
+	session_start(&s, steps, &p);
+	ck_assert_msg(s.ok, "%s", s.err);
+	ck_assert_uint_eq(pop3_client_caps(s.c), POP3_CAP_TOP |
+	    POP3_CAP_UIDL | POP3_CAP_USER | POP3_CAP_PIPELINING);
+	ck_assert_str_eq(pop3_client_apop_stamp(s.c),
+	    "<1896.697170952@dbc.mtview.ca.us>");
+	answer_init(&uidl);
+	answer_init(&retr);
+	answer_init(&dele);
+	answer_init(&quit);
+	ck_assert_int_eq(pop3_client_cmd(s.c, true, on_done, &uidl, "UIDL"),
+	    0);
+	ck_assert_int_eq(pop3_client_cmd(s.c, true, on_done, &retr, "RETR %u",
+	    1u), 0);
+	ck_assert_int_eq(pop3_client_cmd(s.c, false, on_done, &dele, "DELE %u",
+	    9u), 0);
+	ck_assert_int_eq(pop3_client_cmd(s.c, false, on_done, &quit, "QUIT"),
+	    0);
+	ck_assert_int_eq(pop3_client_wait(s.c, &quit.done), 0);
+	ck_assert_int_eq(uidl.status, POP3_OK);
+	ck_assert_str_eq(buf_str(&uidl.body), "1 a/b\n2 ../x\n");
+	ck_assert_str_eq(retr.text, "40 octets");
+	ck_assert_str_eq(buf_str(&retr.body), "Subject: x\n\n.\n..two\nok\n"
+	    "end\n");
+	ck_assert_int_eq(dele.status, POP3_ERR);
+	ck_assert_str_eq(dele.text, "[SYS/PERM] no such message");
+	ck_assert_ptr_null(strstr(buf_str(&s.trace), "s3cret"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&s.trace), "C: PASS ****\n"));
+	/* The message is not in the trace, line by line. */
+	ck_assert_ptr_null(strstr(buf_str(&s.trace), "two"));
+	session_end(&s);
+	buf_free(&uidl.body);
+	buf_free(&retr.body);
+	buf_free(&dele.body);
+	buf_free(&quit.body);
+}
+END_TEST
+
+/* The session refused before login: want_err, the server read want_got. */
+static void
+expect_refusal(const struct test_step *steps,
+    struct pop3_client_params *p, const char *want_err, const char *want_got)
+{
+	struct session	s;
+
+	session_start(&s, steps, p);
+	ck_assert(!s.ok);
+	ck_assert_str_eq(s.err, want_err);
+	pop3_client_close(&s.c);
+	ck_assert_int_eq(pthread_join(s.srv.tid, NULL), 0);
+	ck_assert_str_eq(buf_str(&s.srv.got), want_got);
+	net_loop_free(&s.loop);
+	buf_free(&s.srv.got);
+	buf_free(&s.srv.data);
+	buf_free(&s.trace);
+}
+
+START_TEST(client_no_stls)
+{
+	static const struct test_step steps[] = {
+		{ NULL, GREETING },
+		{ "=CAPA", CAPA_PLAIN },
+		{ NULL, NULL }
+	};
+	struct pop3_client_params	p = params(POP3_TLS_STARTTLS, "pw",
+					    true);
+
+	expect_refusal(steps, &p, "the server does not offer STLS, and this "
+	    "account requires TLS (starttls = no turns this off)", "CAPA\n");
+}
+END_TEST
+
+START_TEST(client_stls_injection)
+{
+	static const struct test_step steps[] = {
+		{ NULL, GREETING },
+		{ "=CAPA", "+OK\r\nSTLS\r\nUSER\r\n.\r\n" },
+		{ "=STLS", "+OK Begin TLS negotiation now.\r\n+OK injected\r\n" },
+		{ NULL, NULL }
+	};
+	struct pop3_client_params	p = params(POP3_TLS_STARTTLS, "pw",
+					    false);
+	struct session			s;
+	char				err[256];
+
+	p.net.tls_ctx = net_tls_ctx_new(NULL, err, sizeof(err));
+	ck_assert_msg(p.net.tls_ctx != NULL, "%s", err);
+	session_start(&s, steps, &p);
+	ck_assert(!s.ok);
+	ck_assert_msg(strstr(s.err, "sent data after its STARTTLS reply, "
+	    "before the TLS handshake (possible injection attack)") != NULL,
+	    "%s", s.err);
+	session_end(&s);
+	net_tls_ctx_free(&p.net.tls_ctx);
+}
+END_TEST
+
+START_TEST(client_stls_refused)
+{
+	static const struct test_step steps[] = {
+		{ NULL, GREETING },
+		{ "=CAPA", "+OK\r\nSTLS\r\n.\r\n" },
+		{ "=STLS", "-ERR [IN-USE] TLS is broken today\r\n" },
+		{ NULL, NULL }
+	};
+	struct pop3_client_params	p = params(POP3_TLS_STARTTLS, "pw",
+					    false);
+
+	expect_refusal(steps, &p, "the server refused STLS: -ERR [IN-USE] "
+	    "TLS is broken today", "CAPA\nSTLS\n");
+}
+END_TEST
+
+/* AUTH PLAIN when offered; the server's -ERR text shown. */
+START_TEST(client_auth_refused)
+{
+	static const struct test_step steps[] = {
+		{ NULL, "+OK ready\r\n" },
+		{ "=CAPA", "+OK\r\nSASL PLAIN\r\nUSER\r\n.\r\n" },
+		{ "=AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdAB3cm9uZw==",
+		  "-ERR [AUTH] Authentication failed.\r\n" },
+		{ NULL, NULL }
+	};
+	struct pop3_client_params	p = params(POP3_TLS_NONE, "wrong",
+					    true);
+
+	expect_refusal(steps, &p, "the server refused the login: -ERR [AUTH] "
+	    "Authentication failed.", "CAPA\nAUTH PLAIN "
+	    "AGFsaWNlQGV4YW1wbGUudGVzdAB3cm9uZw==\n");
+}
+END_TEST
+
+/* No TLS and plaintext passwords not allowed: nothing sent. */
+START_TEST(client_no_plaintext_password)
+{
+	static const struct test_step steps[] = {
+		{ NULL, "+OK ready\r\n" },
+		{ "=CAPA", CAPA_PLAIN },
+		{ NULL, NULL }
+	};
+	struct pop3_client_params	p = params(POP3_TLS_NONE, "pw", false);
+
+	expect_refusal(steps, &p, "refusing to send the password over a "
+	    "connection without TLS (allow-plaintext-password)", "CAPA\n");
+}
+END_TEST
+
+/* An RFC 1939 server without CAPA: USER/PASS, no extension. */
+START_TEST(client_no_capa)
+{
+	static const struct test_step steps[] = {
+		{ NULL, "+OK old server\r\n" },
+		{ "=CAPA", "-ERR unknown command\r\n" },
+		{ "=USER alice@example.test", "+OK\r\n" },
+		{ "=PASS pw", "+OK\r\n" },
+		{ NULL, NULL }
+	};
+	struct pop3_client_params	p = params(POP3_TLS_NONE, "pw", true);
+	struct session			s;
+
+	session_start(&s, steps, &p);
+	ck_assert_msg(s.ok, "%s", s.err);
+	ck_assert_uint_eq(pop3_client_caps(s.c), 0);
+	ck_assert_ptr_null(pop3_client_apop_stamp(s.c));
+	session_end(&s);
+}
+END_TEST
+
+/* A greeting that refuses, and one from another protocol. */
+START_TEST(client_greeting)
+{
+	static const struct test_step err[] = {
+		{ NULL, "-ERR [SYS/TEMP] too busy\r\n" },
+		{ NULL, NULL }
+	};
+	static const struct test_step imap[] = {
+		{ NULL, "* OK IMAP4rev1 ready\r\n" },
+		{ NULL, NULL }
+	};
+	struct pop3_client_params	p = params(POP3_TLS_NONE, "pw", true);
+
+	expect_refusal(err, &p, "the server refused the session: -ERR "
+	    "[SYS/TEMP] too busy", "");
+	expect_refusal(imap, &p, "the server refused the session: * OK "
+	    "IMAP4rev1 ready", "");
+}
+END_TEST
+
+/* The connection dropped in the middle of RETR: the command fails (no
+ * body is handed over), so does the client. */
+START_TEST(client_dropped_in_retr)
+{
+	static const struct test_step steps[] = {
+		{ NULL, "+OK ready\r\n" },
+		{ "=CAPA", CAPA_PLAIN },
+		{ "=USER alice@example.test", "+OK\r\n" },
+		{ "=PASS pw", "+OK\r\n" },
+		{ "=RETR 1", "+OK\r\nSubject: half\r\n\r\nbody line\r\n" },
+		{ NULL, "<close>" },
+		{ NULL, NULL }
+	};
+	struct pop3_client_params	p = params(POP3_TLS_NONE, "pw", true);
+	struct session			s;
+	struct answer			retr;
+
+	session_start(&s, steps, &p);
+	ck_assert_msg(s.ok, "%s", s.err);
+	answer_init(&retr);
+	ck_assert_int_eq(pop3_client_cmd(s.c, true, on_done, &retr, "RETR 1"),
+	    0);
+	(void)pop3_client_wait(s.c, &retr.done);
+	ck_assert(retr.done && retr.failed);
+	ck_assert(!pop3_client_ok(s.c));
+	session_end(&s);
+	buf_free(&retr.body);
+}
+END_TEST
+
+/* A line past the bound fails the session. */
+START_TEST(client_overlong_line)
+{
+	static char	 big[POP3_LINE_MAX + 64];
+	struct test_step steps[] = {
+		{ NULL, "+OK ready\r\n" },
+		{ "=CAPA", NULL },
+		{ NULL, NULL }
+	};
+	struct pop3_client_params	p = params(POP3_TLS_NONE, "pw", true);
+	struct session			s;
+
+	memset(big, 'x', sizeof(big) - 3);
+	memcpy(big, "+OK ", 4);
+	memcpy(big + sizeof(big) - 3, "\r\n", 3);
+	steps[1].reply = big;
+	session_start(&s, steps, &p);
+	ck_assert(!s.ok);
+	ck_assert_msg(strstr(s.err, "sent a line longer than 4096 bytes") !=
+	    NULL, "%s", s.err);
+	session_end(&s);
+}
+END_TEST
+
 Suite *
 pop3_suite(void)
 {
@@ -227,6 +619,20 @@ pop3_suite(void)
 	tcase_add_test(tc, scan_listings);
 	tcase_add_test(tc, uidl_hostile);
 	tcase_add_test(tc, apop_stamps);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("client");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, client_session);
+	tcase_add_test(tc, client_no_stls);
+	tcase_add_test(tc, client_stls_injection);
+	tcase_add_test(tc, client_stls_refused);
+	tcase_add_test(tc, client_auth_refused);
+	tcase_add_test(tc, client_no_plaintext_password);
+	tcase_add_test(tc, client_no_capa);
+	tcase_add_test(tc, client_greeting);
+	tcase_add_test(tc, client_dropped_in_retr);
+	tcase_add_test(tc, client_overlong_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
