@@ -35,6 +35,7 @@ main(void)
 	srunner_add_suite(sr, smtp_client_suite());
 	srunner_add_suite(sr, smtp_east_suite());
 	srunner_add_suite(sr, pop3_suite());
+	srunner_add_suite(sr, pop3_east_suite());
 	srunner_add_suite(sr, sync_state_suite());
 	srunner_add_suite(sr, sync_folders_suite());
 	srunner_run_all(sr, CK_NORMAL);

@@ -40,6 +40,7 @@ Suite	*smtp_suite(void);
 Suite	*smtp_client_suite(void);
 Suite	*smtp_east_suite(void);
 Suite	*pop3_suite(void);
+Suite	*pop3_east_suite(void);
 Suite	*sync_state_suite(void);
 Suite	*sync_folders_suite(void);
 

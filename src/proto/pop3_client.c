@@ -101,12 +101,17 @@ client_fail(struct pop3_client *c, const char *fmt, ...)
 {
 	va_list		 ap;
 	struct cmd	*cmd;
+	char		*p;
 
 	if (c->st == ST_FAILED)
 		return;
 	va_start(ap, fmt);
 	(void)vsnprintf(c->err, sizeof(c->err), fmt, ap);
 	va_end(ap);
+	/* Server text reaches terminals: no control byte in it. */
+	for (p = c->err; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	c->st = ST_FAILED;
 	net_conn_close(&c->conn);
 	c->busy++;

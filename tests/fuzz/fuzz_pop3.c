@@ -6,6 +6,12 @@
  * parser. Invariants: a UIDL id handed back is 1 to 70 printable
  * characters inside the line; the body never passes its bound; a stamp
  * starts with "<", ends with ">" and holds an "@".
+ *
+ * The same bytes (after a first byte picking the TLS mode, the login
+ * mechanism and the read size) also play the server of a whole session
+ * (src/proto/pop3_client.c over a memory connection): login, then UIDL,
+ * RETR and QUIT. Any PASS, AUTH or the password on the wire is a bug:
+ * there is never TLS here and plaintext passwords are not allowed.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,7 +21,75 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+#define SECRET	"fuzz-Secret-9"
+
 static size_t	sink;
+
+static void
+trace(const char *dir, const char *line, size_t len, void *arg)
+{
+	(void)arg;
+	if (strcmp(dir, "C") == 0 && (mem_find(line, len, "PASS", 4) != NULL ||
+	    mem_find(line, len, "AUTH", 4) != NULL ||
+	    mem_find(line, len, SECRET, sizeof(SECRET) - 1) != NULL))
+		abort();
+}
+
+static void
+done(struct pop3_client *c, const struct pop3_resp *r, void *arg)
+{
+	int	*left = arg;
+
+	(void)c;
+	if (r != NULL && r->body != NULL)
+		sink += r->blen;
+	(*left)--;
+}
+
+static void
+ready(struct pop3_client *c, bool ok, void *arg)
+{
+	int	*left = arg;
+
+	if (!ok)
+		return;
+	*left = 3;
+	if (pop3_client_cmd(c, true, done, left, "UIDL") == -1 ||
+	    pop3_client_cmd(c, true, done, left, "RETR %u", 1u) == -1 ||
+	    pop3_client_cmd(c, false, done, left, "QUIT") == -1)
+		*left = 0;
+}
+
+static void
+session(const uint8_t *data, size_t size)
+{
+	static const enum pop3_tls_mode	modes[] = { POP3_TLS_STARTTLS,
+					    POP3_TLS_NONE };
+	struct pop3_client_params	 p;
+	struct net_loop			*loop;
+	struct pop3_client		*c;
+	int				 left = -1, turns = 0;
+
+	if (size == 0)
+		return;
+	memset(&p, 0, sizeof(p));
+	p.net.host = "fuzz";
+	p.net.port = "110";
+	p.mode = modes[data[0] & 1];
+	p.mech = (enum pop3_auth_mech)((data[0] >> 1) % 5);
+	p.user = "user";
+	p.secret = SECRET;
+	p.max_body = 4096;
+	p.trace = trace;
+	loop = net_loop_new();
+	c = pop3_client_from_mem(loop, data + 1, size - 1,
+	    1 + ((data[0] >> 4) & 3) * 16, &p, ready, &left);
+	while (pop3_client_ok(c) && left != 0 && turns++ < 10000)
+		if (net_loop_run_once(loop, 0) <= 0)
+			break;
+	pop3_client_close(&c);
+	net_loop_free(&loop);
+}
 
 static void
 one_line(struct pop3_multi *m, const char *l, size_t n)
@@ -61,5 +135,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p = nl + (nl < end);
 	}
 	pop3_multi_free(&m);
+	session(data, size);
 	return 0;
 }
