@@ -26,7 +26,6 @@
 
 #define EAST_POP3_DIR	"tests/data/corpus/nostarttls-east/testcases/pop3"
 #define PUT(x)		do { if ((x) == -1) abort(); } while (0)
-#define MAX_CASES	128
 #define MAX_OVERRIDES	8
 
 struct pop3_case {
@@ -287,14 +286,9 @@ ec_done(struct pop3_client *c, const struct pop3_resp *r, void *arg)
 	t->left--;
 }
 
-struct tally {
-	int	refused, proceeded, unsafe;
-};
-
-static struct tally	pop3_tally;
-
 static char *
-case_play(const struct pop3_case *pc, struct buf *outcome)
+case_play(const struct pop3_case *pc, struct buf *outcome,
+    bool *proceeded)
 {
 	struct pop3_server		 s;
 	struct pop3_east_client		 t;
@@ -350,52 +344,28 @@ case_play(const struct pop3_case *pc, struct buf *outcome)
 	}
 	PUT(buf_printf(outcome, "%s: %s [%s]", t.ok ? "proceeded" :
 	    "refused", t.ok ? "" : t.err, buf_str(&s.conn.log)));
-	if (why != NULL)
-		pop3_tally.unsafe++;
-	else if (t.ok)
-		pop3_tally.proceeded++;
-	else
-		pop3_tally.refused++;
+	*proceeded = t.ok;
 	east_conn_free(&s.conn);
 	net_tls_ctx_free(&ctx);
 	net_loop_free(&loop);
 	return why;
 }
 
-static char	*case_paths[MAX_CASES];
-static int	 ncases;
+static char *
+play_path(const char *path, struct buf *outcome, bool *proceeded)
+{
+	struct pop3_case	c;
+	char		*why;
+
+	case_load(&c, path);
+	why = case_play(&c, outcome, proceeded);
+	case_free(&c);
+	return why;
+}
 
 START_TEST(pop3_east_cases)
 {
-	struct pop3_case	pc;
-	struct buf		outcome, unsafe;
-	char			*why;
-	int			 i;
-
-	/* The corpus is there with its 41 attack cases. */
-	ck_assert_int_eq(ncases, 41);
-	buf_init(&unsafe, 1 << 20);
-	memset(&pop3_tally, 0, sizeof(pop3_tally));
-	for (i = 0; i < ncases; i++) {
-		case_load(&pc, case_paths[i]);
-		buf_init(&outcome, 1 << 16);
-		why = case_play(&pc, &outcome);
-		if (why != NULL)
-			PUT(buf_printf(&unsafe, "\n%s: %s (%s)", pc.path, why,
-			    buf_str(&outcome)));
-		if (getenv("EAST_VERBOSE") != NULL)
-			fprintf(stderr, "%s: %s\n", pc.path +
-			    strlen(EAST_POP3_DIR) + 1, buf_str(&outcome));
-		free(why);
-		buf_free(&outcome);
-		case_free(&pc);
-	}
-	fprintf(stderr, "east: %d POP3 cases: %d refused, %d proceeded "
-	    "safely, %d unsafe\n", ncases, pop3_tally.refused,
-	    pop3_tally.proceeded, pop3_tally.unsafe);
-	east_cert_cleanup();
-	ck_assert_msg(pop3_tally.unsafe == 0, "unsafe:%s", buf_str(&unsafe));
-	buf_free(&unsafe);
+	east_run("POP3", EAST_POP3_DIR, 41, play_path);
 }
 END_TEST
 
@@ -405,7 +375,6 @@ pop3_east_suite(void)
 	Suite	*s = suite_create("pop3_east");
 	TCase	*tc = tcase_create("cases");
 
-	ncases = east_collect(EAST_POP3_DIR, case_paths, MAX_CASES);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, pop3_east_cases);
 	suite_add_tcase(s, tc);

@@ -29,7 +29,6 @@
 
 #define EAST_SMTP_DIR	"tests/data/corpus/nostarttls-east/testcases/smtp"
 #define PUT(x)		do { if ((x) == -1) abort(); } while (0)
-#define MAX_CASES	128
 #define MAX_OVERRIDES	8
 
 struct smtp_case {
@@ -312,15 +311,10 @@ ec_sent(struct smtp_client *c, const struct smtp_result *r, void *arg)
 	t->sent = true;
 }
 
-struct tally {
-	int	refused, proceeded, unsafe;
-};
-
-static struct tally	smtp_tally;
-
 /* Play one case; NULL when safe, else why not. */
 static char *
-case_play(const struct smtp_case *sc, struct buf *outcome)
+case_play(const struct smtp_case *sc, struct buf *outcome,
+    bool *proceeded)
 {
 	static const char *const rcpt[] = { "bob@example.org" };
 	struct smtp_server		 s;
@@ -381,52 +375,28 @@ case_play(const struct smtp_case *sc, struct buf *outcome)
 	}
 	PUT(buf_printf(outcome, "%s: %s [%s]", t.ok ? "proceeded" :
 	    "refused", t.ok ? "" : t.err, buf_str(&s.conn.log)));
-	if (why != NULL)
-		smtp_tally.unsafe++;
-	else if (t.ok)
-		smtp_tally.proceeded++;
-	else
-		smtp_tally.refused++;
+	*proceeded = t.ok;
 	east_conn_free(&s.conn);
 	net_tls_ctx_free(&ctx);
 	net_loop_free(&loop);
 	return why;
 }
 
-static char	*case_paths[MAX_CASES];
-static int	 ncases;
+static char *
+play_path(const char *path, struct buf *outcome, bool *proceeded)
+{
+	struct smtp_case	c;
+	char		*why;
+
+	case_load(&c, path);
+	why = case_play(&c, outcome, proceeded);
+	case_free(&c);
+	return why;
+}
 
 START_TEST(smtp_east_cases)
 {
-	struct smtp_case	sc;
-	struct buf		outcome, unsafe;
-	char			*why;
-	int			 i;
-
-	/* The corpus is there with its 57 attack cases. */
-	ck_assert_int_eq(ncases, 57);
-	buf_init(&unsafe, 1 << 20);
-	memset(&smtp_tally, 0, sizeof(smtp_tally));
-	for (i = 0; i < ncases; i++) {
-		case_load(&sc, case_paths[i]);
-		buf_init(&outcome, 1 << 16);
-		why = case_play(&sc, &outcome);
-		if (why != NULL)
-			PUT(buf_printf(&unsafe, "\n%s: %s (%s)", sc.path, why,
-			    buf_str(&outcome)));
-		if (getenv("EAST_VERBOSE") != NULL)
-			fprintf(stderr, "%s: %s\n", sc.path +
-			    strlen(EAST_SMTP_DIR) + 1, buf_str(&outcome));
-		free(why);
-		buf_free(&outcome);
-		case_free(&sc);
-	}
-	fprintf(stderr, "east: %d SMTP cases: %d refused, %d proceeded "
-	    "safely, %d unsafe\n", ncases, smtp_tally.refused,
-	    smtp_tally.proceeded, smtp_tally.unsafe);
-	east_cert_cleanup();
-	ck_assert_msg(smtp_tally.unsafe == 0, "unsafe:%s", buf_str(&unsafe));
-	buf_free(&unsafe);
+	east_run("SMTP", EAST_SMTP_DIR, 57, play_path);
 }
 END_TEST
 
@@ -436,7 +406,6 @@ smtp_east_suite(void)
 	Suite	*s = suite_create("smtp_east");
 	TCase	*tc = tcase_create("cases");
 
-	ncases = east_collect(EAST_SMTP_DIR, case_paths, MAX_CASES);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, smtp_east_cases);
 	suite_add_tcase(s, tc);

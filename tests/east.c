@@ -28,6 +28,7 @@
 #include "tests.h"
 
 #define PUT(x)		do { if ((x) == -1) abort(); } while (0)
+#define EAST_MAX_CASES	128
 
 /* ------------------------------------------------------------------ */
 /* Reading the RON cases                                               */
@@ -390,4 +391,41 @@ east_collect(const char *dir, char **paths, int max)
 	collect(dir, paths, &n, max);
 	qsort(paths, (size_t)n, sizeof(paths[0]), path_cmp);
 	return n;
+}
+
+void
+east_run(const char *proto, const char *dir, int want, east_play_fn *play)
+{
+	char		*paths[EAST_MAX_CASES], *why;
+	struct buf	 outcome, unsafe;
+	int		 n, i, refused = 0, proceeded = 0, bad = 0;
+	bool		 went_on;
+
+	n = east_collect(dir, paths, EAST_MAX_CASES);
+	ck_assert_int_eq(n, want);
+	buf_init(&unsafe, 1 << 20);
+	for (i = 0; i < n; i++) {
+		buf_init(&outcome, 1 << 16);
+		went_on = false;
+		why = play(paths[i], &outcome, &went_on);
+		if (why != NULL) {
+			bad++;
+			PUT(buf_printf(&unsafe, "\n%s: %s (%s)", paths[i], why,
+			    buf_str(&outcome)));
+		} else if (went_on)
+			proceeded++;
+		else
+			refused++;
+		if (getenv("EAST_VERBOSE") != NULL)
+			fprintf(stderr, "%s: %s\n", paths[i] + strlen(dir) + 1,
+			    buf_str(&outcome));
+		free(why);
+		buf_free(&outcome);
+		free(paths[i]);
+	}
+	fprintf(stderr, "east: %d %s cases: %d refused, %d proceeded safely, "
+	    "%d unsafe\n", n, proto, refused, proceeded, bad);
+	east_cert_cleanup();
+	ck_assert_msg(bad == 0, "unsafe:%s", buf_str(&unsafe));
+	buf_free(&unsafe);
 }

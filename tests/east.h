@@ -56,4 +56,16 @@ bool	 east_conn_is_tls(const struct east_conn *c);
  * max paths (owned) into paths. */
 int	 east_collect(const char *dir, char **paths, int max);
 
+/* Play the case at path: NULL when it ended safely (*proceeded: the
+ * client went on rather than refusing), else why not (owned); a line
+ * describing what happened goes into outcome. */
+typedef char *east_play_fn(const char *path, struct buf *outcome,
+	    bool *proceeded);
+/* Every case under dir (there must be want of them) played; the tally
+ * printed ("east: N PROTO cases: R refused, P proceeded safely, U
+ * unsafe", each case with EAST_VERBOSE set); the test fails on any
+ * unsafe one, naming it. */
+void	 east_run(const char *proto, const char *dir, int want,
+	    east_play_fn *play);
+
 #endif /* FACTEUR_TESTS_EAST_H */
