@@ -7,7 +7,7 @@ include config.mk
 
 # ---- sources, per module (STYLE.md 1) ----
 UTIL_SRC = src/util/alloc.c src/util/base64.c src/util/buf.c src/util/hash.c src/util/log.c \
-	src/util/random.c src/util/sha256.c \
+	src/util/md5.c src/util/random.c src/util/sha256.c \
 	src/util/str.c
 NET_SRC = src/net/conn.c src/net/loop.c src/net/tls.c
 CONFIG_SRC = src/config/bind.c src/config/diag.c src/config/keys.c \

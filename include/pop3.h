@@ -107,7 +107,8 @@ char	*pop3_apop_stamp(const char *text, size_t len);
  * DEVELOPERS.md (required and not offered or refused: stop; bytes after
  * the go-ahead: abort; CAPA asked again after TLS, what came before
  * forgotten), then login (AUTH PLAIN, XOAUTH2 or OAUTHBEARER with an
- * initial response, else USER/PASS; never without TLS unless allowed),
+ * initial response, APOP, else USER/PASS; never without TLS unless
+ * allowed),
  * then commands, pipelined when the server offers PIPELINING.
  */
 
@@ -118,8 +119,11 @@ enum pop3_tls_mode {
 };
 
 enum pop3_auth_mech {
-	POP3_MECH_AUTO,		/* SASL PLAIN if offered, else USER/PASS */
+	POP3_MECH_AUTO,		/* SASL PLAIN if offered, else USER/PASS
+				 * (APOP when the server has a stamp and
+				 * CAPA without USER) */
 	POP3_MECH_USER,
+	POP3_MECH_APOP,		/* RFC 1939 7: MD5 of stamp and password */
 	POP3_MECH_PLAIN,
 	POP3_MECH_XOAUTH2,
 	POP3_MECH_OAUTHBEARER

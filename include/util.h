@@ -112,6 +112,10 @@ void	 sha256_final(struct sha256 *c, unsigned char out[32]);
 /* Lower-case hex digest of [p, p+n) into out (65 bytes with the NUL). */
 void	 sha256_hex(const void *p, size_t n, char out[65]);
 
+/* MD5 (RFC 1321) of [p, p+n) as lower-case hex (33 bytes with the
+ * NUL): for POP3 APOP only. */
+void	 md5_hex(const void *p, size_t n, char out[33]);
+
 /* Monotonic milliseconds, for timeouts. */
 int64_t	 time_mono_ms(void);
 

@@ -403,6 +403,31 @@ START_TEST(client_session)
 }
 END_TEST
 
+/* APOP, RFC 1939's own example: the digest of stamp and password, never
+ * the password; chosen by AUTO when CAPA has no USER. */
+START_TEST(client_apop)
+{
+	static const struct test_step steps[] = {
+		{ NULL, "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>"
+		  "\r\n" },
+		{ "=CAPA", "+OK\r\nUIDL\r\n.\r\n" },
+		{ "=APOP mrose c4c9334bac560ecc979e58001b3e22fb",
+		  "+OK maildrop has 1 message (369 octets)\r\n" },
+		{ NULL, NULL }
+	};
+	struct pop3_client_params	p = params(POP3_TLS_NONE, "tanstaaf",
+					    true);
+	struct session			s;
+
+	p.user = "mrose";
+	session_start(&s, steps, &p);
+	ck_assert_msg(s.ok, "%s", s.err);
+	ck_assert_ptr_null(strstr(buf_str(&s.trace), "c4c9334b"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&s.trace), "C: APOP mrose ****"));
+	session_end(&s);
+}
+END_TEST
+
 /* The session refused before login: want_err, the server read want_got. */
 static void
 expect_refusal(const struct test_step *steps,
@@ -624,6 +649,7 @@ pop3_suite(void)
 	tc = tcase_create("client");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, client_session);
+	tcase_add_test(tc, client_apop);
 	tcase_add_test(tc, client_no_stls);
 	tcase_add_test(tc, client_stls_injection);
 	tcase_add_test(tc, client_stls_refused);

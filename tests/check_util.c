@@ -762,6 +762,59 @@ START_TEST(base64_strict)
 }
 END_TEST
 
+/* RFC 1321's test suite, lengths around the padding boundaries checked
+ * against a known value, and RFC 1939's APOP example. */
+START_TEST(md5_vectors)
+{
+	static const struct {
+		const char	*in;
+		const char	*hex;
+	} cases[] = {
+		{ "", "d41d8cd98f00b204e9800998ecf8427e" },
+		{ "a", "0cc175b9c0f1b6a831c399e269772661" },
+		{ "abc", "900150983cd24fb0d6963f7d28e17f72" },
+		{ "message digest", "f96b697d7cb7938d525a2f31aaf161d0" },
+		{ "abcdefghijklmnopqrstuvwxyz",
+		  "c3fcd3d76192e4007dfb496cca67e13b" },
+		{ "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		  "0123456789", "d174ab98d277d9f5a5611c2c9f419d9f" },
+		{ "1234567890123456789012345678901234567890123456789012345678"
+		  "9012345678901234567890", "57edf4a22be3c955ac49da2e2107b67a" },
+		{ "<1896.697170952@dbc.mtview.ca.us>tanstaaf",
+		  "c4c9334bac560ecc979e58001b3e22fb" },
+	};
+	/* "x" repeated n times, by another implementation. */
+	static const struct {
+		size_t		 n;
+		const char	*hex;
+	} lengths[] = {
+		{ 55, "04364420e25c512fd958a70738aa8f72" },
+		{ 56, "668a72d5ba17f08e62dabcafad6db14b" },
+		{ 57, "693037871c4a9d3d8685018905cb530a" },
+		{ 63, "7dc2ca208106a2f703567bdff99d8981" },
+		{ 64, "c1bb4f81d892b2d57947682aeb252456" },
+		{ 65, "1bc932052302d074bdec39795fe00cf6" },
+		{ 119, "ab347a5f68c8a443cfcddc633f12c24f" },
+		{ 120, "fb98667f98096de92620b64f46e1c5b5" },
+		{ 128, "d69cb61a6ee87200676eb0d4b90edbcb" },
+	};
+	char	out[33], xs[128];
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		md5_hex(cases[i].in, strlen(cases[i].in), out);
+		ck_assert_msg(strcmp(out, cases[i].hex) == 0, "%s: %s",
+		    cases[i].in, out);
+	}
+	memset(xs, 'x', sizeof(xs));
+	for (i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+		md5_hex(xs, lengths[i].n, out);
+		ck_assert_msg(strcmp(out, lengths[i].hex) == 0, "%zu: %s",
+		    lengths[i].n, out);
+	}
+}
+END_TEST
+
 Suite *
 util_suite(void)
 {
@@ -769,6 +822,10 @@ util_suite(void)
 	TCase	*tc;
 
 	s = suite_create("util");
+
+	tc = tcase_create("md5");
+	tcase_add_test(tc, md5_vectors);
+	suite_add_tcase(s, tc);
 
 	tc = tcase_create("strlcpy");
 	tcase_add_loop_test(tc, strlcpy_table, 0, (int)NITEMS(lcpy_cases));

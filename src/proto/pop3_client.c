@@ -292,6 +292,31 @@ sasl_ir(struct pop3_client *c, const char *mech, char *ir)
 	xfree_secret(&ir);
 }
 
+/* APOP user md5(stamp password): the password itself never sent. */
+static void
+apop(struct pop3_client *c, const char *user)
+{
+	struct buf	b;
+	char		digest[33], shown[64];
+
+	if (c->stamp == NULL) {
+		client_fail(c, "APOP: the server's greeting has no timestamp");
+		return;
+	}
+	buf_init(&b, 4096);
+	if (buf_append_str(&b, c->stamp) == -1 ||
+	    buf_append_str(&b, c->secret) == -1) {
+		buf_free_secret(&b);
+		client_fail(c, "APOP: the password is too long");
+		return;
+	}
+	md5_hex(b.data, b.len, digest);
+	buf_free_secret(&b);
+	(void)snprintf(shown, sizeof(shown), "APOP %.40s ****", user);
+	(void)queue_line(c, false, login_done, shown, "APOP %s %s", user,
+	    digest);
+}
+
 static void
 authenticate(struct pop3_client *c)
 {
@@ -322,8 +347,16 @@ authenticate(struct pop3_client *c)
 			return;
 		}
 		break;
+	case POP3_MECH_APOP:
+		apop(c, user);
+		return;
 	case POP3_MECH_USER:
 		break;
+	}
+	if (c->p.mech == POP3_MECH_AUTO && c->stamp != NULL &&
+	    c->caps != 0 && !(c->caps & POP3_CAP_USER)) {
+		apop(c, user);
+		return;
 	}
 	(void)queue_line(c, false, user_done, NULL, "USER %s", user);
 }

@@ -76,7 +76,7 @@ session(const uint8_t *data, size_t size)
 	p.net.host = "fuzz";
 	p.net.port = "110";
 	p.mode = modes[data[0] & 1];
-	p.mech = (enum pop3_auth_mech)((data[0] >> 1) % 5);
+	p.mech = (enum pop3_auth_mech)((data[0] >> 1) % 6);
 	p.user = "user";
 	p.secret = SECRET;
 	p.max_body = 4096;
