@@ -28,7 +28,7 @@ PROTO_SRC = src/proto/imap_client.c src/proto/imap_parse.c \
 	src/proto/pop3_client.c src/proto/pop3_reply.c
 SYNC_SRC = src/sync/account.c src/sync/cmd.c src/sync/download.c \
 	src/sync/folder.c src/sync/folders.c src/sync/moves.c src/sync/outbox.c \
-	src/sync/state.c
+	src/sync/pop3_state.c src/sync/state.c
 CLI_SRC = src/cli/args.c src/cli/config_check.c src/cli/filter.c \
 	src/cli/json.c src/cli/list.c src/cli/load.c src/cli/send.c \
 	src/cli/show.c src/cli/sync.c
@@ -63,7 +63,8 @@ FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config tests/fuzz/fuzz_mime \
 	tests/fuzz/fuzz_index tests/fuzz/fuzz_query tests/fuzz/fuzz_imap \
 	tests/fuzz/fuzz_imap_session tests/fuzz/fuzz_mutf7 \
 	tests/fuzz/fuzz_sync_state tests/fuzz/fuzz_sync_folders \
-	tests/fuzz/fuzz_smtp tests/fuzz/fuzz_outgoing tests/fuzz/fuzz_pop3
+	tests/fuzz/fuzz_smtp tests/fuzz/fuzz_outgoing tests/fuzz/fuzz_pop3 \
+	tests/fuzz/fuzz_pop3_state
 
 MAN1 = doc/facteur.1
 MAN5 = doc/facteur.conf.5

@@ -255,6 +255,54 @@ int	sync_imap_account(const struct cfg_account *a,
 	    const struct sync_opts *o, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ */
+/* A POP3 account's INBOX                                              */
+
+/*
+ * ".facteur-pop3" in the INBOX: for each message downloaded, its
+ * server unique-id (UIDL), when it was downloaded (keep-on-server counts
+ * from there) and its local file. See pop3_state.c for the format. The
+ * unique-id is never used as a file name.
+ */
+#define SYNC_POP3_STATE_FILE	".facteur-pop3"
+#define SYNC_POP3_UIDL_MAX	70
+
+struct sync_pop3_entry {
+	char	*uidl;		/* owned */
+	int64_t	 fetched;	/* seconds since the epoch */
+	char	*name;		/* the file's unique part, owned */
+};
+
+struct sync_pop3_state {
+	struct sync_pop3_entry	*e;	/* sorted by uidl */
+	size_t			 n, cap;
+};
+
+void	sync_pop3_state_init(struct sync_pop3_state *st);
+void	sync_pop3_state_free(struct sync_pop3_state *st);
+/* Parse the file's bytes: -1 with the line and what was wrong (a bad
+ * unique-id or file name, the same unique-id twice). */
+int	sync_pop3_state_parse(struct sync_pop3_state *st, const char *data,
+	    size_t len, struct store_err *err);
+/* The file's bytes for st, appended to b; -1 when b is full. */
+int	sync_pop3_state_format(const struct sync_pop3_state *st,
+	    struct buf *b);
+/* Read DIR/.facteur-pop3 (missing: empty, 0); write it aside, fsync'd,
+ * renamed, the directory fsync'd. */
+int	sync_pop3_state_load(struct sync_pop3_state *st, const char *dir,
+	    struct store_err *err);
+int	sync_pop3_state_save(const struct sync_pop3_state *st,
+	    const char *dir, struct store_err *err);
+/* The entry of a unique-id, or NULL. */
+const struct sync_pop3_entry *sync_pop3_find(const struct sync_pop3_state *st,
+	    const char *uidl, size_t len);
+/* Add one (copied): -1 when the unique-id or the name could not be
+ * written back, the time is negative, or the id is known already. */
+int	sync_pop3_add(struct sync_pop3_state *st, const char *uidl, size_t len,
+	    int64_t fetched, const char *name);
+void	sync_pop3_drop(struct sync_pop3_state *st, const char *uidl,
+	    size_t len);
+
+/* ------------------------------------------------------------------ */
 /* The outbox                                                          */
 
 /*

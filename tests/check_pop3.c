@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "pop3.h"
+#include "sync.h"
 #include "tests.h"
 
 #define PUT(x)	do { if ((x) == -1) abort(); } while (0)
@@ -632,6 +633,93 @@ START_TEST(client_overlong_line)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The INBOX's POP3 state (src/sync/pop3_state.c)                      */
+
+START_TEST(state_round_trip)
+{
+	static const char	text[] = "facteur-pop3 1\n"
+	    "m 1700000000 ../x 1700000000.M1P2Q3.host\n"
+	    "m 1700000100 a/b 1700000100.M1P2Q4.host, with space\n"
+	    "m 0 whqtswO00WBw418f9t5JxYwZ 1.M2P3.h\n";
+	struct sync_pop3_state		 st;
+	const struct sync_pop3_entry	*e;
+	struct store_err		 err;
+	struct buf			 b;
+
+	ck_assert_int_eq(sync_pop3_state_parse(&st, text, sizeof(text) - 1,
+	    &err), 0);
+	ck_assert_uint_eq(st.n, 3);
+	e = sync_pop3_find(&st, "a/b", 3);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(e->fetched, 1700000100);
+	ck_assert_str_eq(e->name, "1700000100.M1P2Q4.host, with space");
+	ck_assert_ptr_null(sync_pop3_find(&st, "a/", 2));
+	ck_assert_ptr_null(sync_pop3_find(&st, "a/bc", 4));
+	/* Written back sorted by unique-id, the same facts. */
+	buf_init(&b, 1 << 16);
+	ck_assert_int_eq(sync_pop3_state_format(&st, &b), 0);
+	ck_assert_str_eq(buf_str(&b), "facteur-pop3 1\n"
+	    "m 1700000000 ../x 1700000000.M1P2Q3.host\n"
+	    "m 1700000100 a/b 1700000100.M1P2Q4.host, with space\n"
+	    "m 0 whqtswO00WBw418f9t5JxYwZ 1.M2P3.h\n");
+	/* Added, refused twice, dropped. */
+	ck_assert_int_eq(sync_pop3_add(&st, "new", 3, 5, "n.M1.h"), 0);
+	ck_assert_int_eq(sync_pop3_add(&st, "new", 3, 6, "m.M1.h"), -1);
+	ck_assert_int_eq(sync_pop3_add(&st, "sp ace", 6, 6, "m.M1.h"), -1);
+	ck_assert_int_eq(sync_pop3_add(&st, "ok", 2, -1, "m.M1.h"), -1);
+	ck_assert_int_eq(sync_pop3_add(&st, "ok", 2, 1, "a\nm 1 x y"), -1);
+	sync_pop3_drop(&st, "../x", 4);
+	sync_pop3_drop(&st, "absent", 6);
+	ck_assert_uint_eq(st.n, 3);
+	ck_assert_ptr_null(sync_pop3_find(&st, "../x", 4));
+	buf_free(&b);
+	sync_pop3_state_free(&st);
+}
+END_TEST
+
+START_TEST(state_hostile)
+{
+	static const struct {
+		const char	*text;
+		const char	*err;
+	} cases[] = {
+		{ "", "line 1: not a facteur POP3 state (version 1)" },
+		{ "facteur-pop3 2\n", "line 1: not a facteur POP3 state" },
+		{ "facteur-pop3 1\nm 1 a b", "line 2: truncated" },
+		{ "facteur-pop3 1\nx 1 a b\n", "line 2: expected" },
+		{ "facteur-pop3 1\nm  a b\n", "line 2: expected" },
+		{ "facteur-pop3 1\nm -1 a b\n", "line 2: expected" },
+		{ "facteur-pop3 1\nm 1 a\n", "line 2: expected" },
+		{ "facteur-pop3 1\nm 99999999999999999999 a b\n",
+		  "line 2: expected" },
+		{ "facteur-pop3 1\nm 1  b\n", "line 2: bad unique-id" },
+		{ "facteur-pop3 1\nm 1 \x7f b\n", "line 2: bad unique-id" },
+		{ "facteur-pop3 1\nm 1 " "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaaaaaaaaaaaaaaaaaaa b\n", "line 2: bad unique-id" },
+		{ "facteur-pop3 1\nm 1 a \n", "line 2: bad file name" },
+		{ "facteur-pop3 1\nm 1 a .hidden\n", "line 2: bad file name" },
+		{ "facteur-pop3 1\nm 1 a x/y\n", "line 2: bad file name" },
+		{ "facteur-pop3 1\nm 1 a x:2,S\n", "line 2: bad file name" },
+		{ "facteur-pop3 1\nm 1 a x\rm\n", "line 2: bad file name" },
+		{ "facteur-pop3 1\nm 1 a x\nm 2 a y\n",
+		  "line 3: unique-id twice" },
+	};
+	struct sync_pop3_state	st;
+	struct store_err	err;
+	size_t			i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err.msg[0] = '\0';
+		ck_assert_msg(sync_pop3_state_parse(&st, cases[i].text,
+		    strlen(cases[i].text), &err) == -1, "case %zu", i);
+		ck_assert_msg(strstr(err.msg, cases[i].err) != NULL,
+		    "case %zu: %s", i, err.msg);
+		ck_assert_uint_eq(st.n, 0);
+	}
+}
+END_TEST
+
 Suite *
 pop3_suite(void)
 {
@@ -644,6 +732,11 @@ pop3_suite(void)
 	tcase_add_test(tc, scan_listings);
 	tcase_add_test(tc, uidl_hostile);
 	tcase_add_test(tc, apop_stamps);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("state");
+	tcase_add_test(tc, state_round_trip);
+	tcase_add_test(tc, state_hostile);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("client");
