@@ -79,7 +79,8 @@ enum cfg_auth {
 	CFG_AUTH_PLAIN,
 	CFG_AUTH_LOGIN,
 	CFG_AUTH_XOAUTH2,	/* password-command prints an OAuth token */
-	CFG_AUTH_OAUTHBEARER
+	CFG_AUTH_OAUTHBEARER,
+	CFG_AUTH_APOP		/* POP3 only: RFC 1939 APOP */
 };
 
 /* keep-on-server: seconds after download, or one of these. */

@@ -250,6 +250,7 @@ auth_str(enum cfg_auth a)
 	case CFG_AUTH_LOGIN:		return "login";
 	case CFG_AUTH_XOAUTH2:		return "xoauth2";
 	case CFG_AUTH_OAUTHBEARER:	return "oauthbearer";
+	case CFG_AUTH_APOP:		return "apop";
 	}
 	return "BAD";
 }
@@ -1119,8 +1120,8 @@ static const struct {
 		TNAME ":5: fallback-charset: expected a character set name "
 		    "such as windows-1252, got 'utf 8'",
 		NOT_ABS("alias-file", "aliases", 6),
-		TNAME ":10: auth: expected auto, plain, login, xoauth2 or "
-		    "oauthbearer, got 'cram-md5'",
+		TNAME ":10: auth: expected auto, plain, login, xoauth2, "
+		    "oauthbearer or apop, got 'cram-md5'",
 		TNAME ":11: starttls: expected yes or no, got 'sometimes'",
 		TNAME ":12: sent-folder: expected a folder name such as Sent "
 		    "or Archives/2024, got '../Sent'",
@@ -1133,8 +1134,9 @@ static const struct {
 		TNAME ":2: sort: expected threads, date, date-reverse, from, "
 		    "subject or size, got 'Date-Revers' (did you mean "
 		    "'date-reverse'?)",
-		TNAME ":6: auth: expected auto, plain, login, xoauth2 or "
-		    "oauthbearer, got 'xoauth' (did you mean 'xoauth2'?)",
+		TNAME ":6: auth: expected auto, plain, login, xoauth2, "
+		    "oauthbearer or apop, got 'xoauth' (did you mean "
+		    "'xoauth2'?)",
 		TNAME ":7: drafts-folder: expected a folder name such as Sent "
 		    "or Archives/2024, got '/Drafts'",
 		TNAME ":8: trash-folder: expected a folder name such as Sent "
@@ -1315,6 +1317,11 @@ static const struct {
 		    "the OAuth token)",
 		TNAME ":9: auth = oauthbearer needs password-command (it "
 		    "prints the OAuth token)" } },
+	/* APOP is POP3's. */
+	{ ACCT_A "auth = apop\n[account b]\naddress = b@x.org\n"
+	  "incoming = pop3s://h\nauth = apop\n", 0, NULL, {
+		TNAME ":4: auth = apop is for POP3 accounts (pop3:// or "
+		    "pop3s://)" } },
 	/* Account names; the lines of a bad one are skipped. */
 	{ "[account ../x]\nbogus = 1\n[account .hidden]\n"
 	  "[account with space]\n[account -x]\n[account a/b]\n"

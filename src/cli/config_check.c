@@ -80,7 +80,7 @@ print_account(const struct cfg_account *a)
 		(void)printf("  %-10s %s\n", "auth", a->auth ==
 		    CFG_AUTH_PLAIN ? "plain" : a->auth == CFG_AUTH_LOGIN ?
 		    "login" : a->auth == CFG_AUTH_XOAUTH2 ? "xoauth2" :
-		    "oauthbearer");
+		    a->auth == CFG_AUTH_APOP ? "apop" : "oauthbearer");
 	if (a->incoming.scheme != CFG_SCHEME_MAILDIR ||
 	    a->outgoing.scheme != CFG_SCHEME_NONE)
 		(void)printf("  %-10s %s\n", "CA", a->tls_ca_file ?

@@ -81,7 +81,7 @@ static const char *const sort_names[] = {
 	"threads", "date", "date-reverse", "from", "subject", "size"
 };
 static const char *const auth_names[] = {
-	"auto", "plain", "login", "xoauth2", "oauthbearer"
+	"auto", "plain", "login", "xoauth2", "oauthbearer", "apop"
 };
 static const char *const color_obj_names[CFG_COLOR_COUNT] = {
 	"normal", "indicator", "status", "error", "new", "flagged", "deleted",

@@ -83,6 +83,11 @@ check_secrets(struct cfg_parser *p, size_t i)
 		cfg_error(p, key_line(p, i, "auth"), "auth = %s needs "
 		    "password-command (it prints the OAuth token)",
 		    a->auth == CFG_AUTH_XOAUTH2 ? "xoauth2" : "oauthbearer");
+	if (a->auth == CFG_AUTH_APOP &&
+	    a->incoming.scheme != CFG_SCHEME_POP3 &&
+	    a->incoming.scheme != CFG_SCHEME_POP3S)
+		cfg_error(p, key_line(p, i, "auth"), "auth = apop is for POP3 "
+		    "accounts (pop3:// or pop3s://)");
 	if ((a->outgoing_password != NULL ||
 	    a->outgoing_password_command != NULL) &&
 	    a->outgoing.scheme == CFG_SCHEME_NONE)

@@ -788,6 +788,7 @@ connect_account(struct ctx *x, char *err, size_t errlen)
 		[CFG_AUTH_LOGIN] = IMAP_AUTH_LOGIN,
 		[CFG_AUTH_XOAUTH2] = IMAP_AUTH_XOAUTH2,
 		[CFG_AUTH_OAUTHBEARER] = IMAP_AUTH_OAUTHBEARER,
+		[CFG_AUTH_APOP] = IMAP_AUTH_AUTO,	/* POP3 only */
 	};
 
 	x->tls = net_tls_ctx_new(x->o->ca_file != NULL ? x->o->ca_file :

@@ -272,6 +272,7 @@ connect_server(struct flush *f, char *err, size_t errlen)
 		[CFG_AUTH_LOGIN] = SMTP_MECH_LOGIN,
 		[CFG_AUTH_XOAUTH2] = SMTP_MECH_XOAUTH2,
 		[CFG_AUTH_OAUTHBEARER] = SMTP_MECH_OAUTHBEARER,
+		[CFG_AUTH_APOP] = SMTP_MECH_AUTO,	/* POP3 only */
 	};
 	const char	*at = strrchr(a->address_spec, '@');
 	char		 terr[512];
