@@ -28,7 +28,7 @@ PROTO_SRC = src/proto/imap_client.c src/proto/imap_parse.c \
 	src/proto/pop3_client.c src/proto/pop3_reply.c
 SYNC_SRC = src/sync/account.c src/sync/cmd.c src/sync/download.c \
 	src/sync/folder.c src/sync/folders.c src/sync/moves.c src/sync/outbox.c \
-	src/sync/pop3_state.c src/sync/state.c
+	src/sync/pop3.c src/sync/pop3_state.c src/sync/state.c
 CLI_SRC = src/cli/args.c src/cli/config_check.c src/cli/filter.c \
 	src/cli/json.c src/cli/list.c src/cli/load.c src/cli/send.c \
 	src/cli/show.c src/cli/sync.c
@@ -54,7 +54,7 @@ TEST_SRC = tests/run.c tests/check_util.c tests/check_buf.c \
 	tests/east.c tests/minijson.c tests/script.c tests/testlib.c
 SERVER_TEST_SRC = tests/run_servers.c tests/check_servers_net.c \
 	tests/check_servers_imap.c tests/check_servers_sync.c \
-	tests/check_servers_smtp.c \
+	tests/check_servers_smtp.c tests/check_servers_pop3.c \
 	tests/testlib.c
 TEST_HDR = tests/tests.h tests/minijson.h tests/east.h
 FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config tests/fuzz/fuzz_mime \

@@ -302,6 +302,16 @@ int	sync_pop3_add(struct sync_pop3_state *st, const char *uidl, size_t len,
 void	sync_pop3_drop(struct sync_pop3_state *st, const char *uidl,
 	    size_t len);
 
+/*
+ * Download a pop3:// or pop3s:// account's new messages (by UIDL) into
+ * its INBOX, each durably before anything is deleted, then delete on the
+ * server what keep-on-server lets go (FACTEUR_NOW, seconds since the
+ * epoch, stands for the clock when set: tests). 0, or -1 with err (the
+ * server's text when it refused). A server without UIDL is refused.
+ */
+int	sync_pop3_account(const struct cfg_account *a,
+	    const struct sync_opts *o, char *err, size_t errlen);
+
 /* ------------------------------------------------------------------ */
 /* The outbox                                                          */
 

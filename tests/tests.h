@@ -49,6 +49,7 @@ Suite	*servers_net_suite(void);
 Suite	*servers_imap_suite(void);
 Suite	*servers_sync_suite(void);
 Suite	*servers_smtp_suite(void);
+Suite	*servers_pop3_suite(void);
 
 /*
  * A synchronous test client over a net_conn: each call turns the loop until

@@ -147,11 +147,14 @@ sync_one(const struct cli_opts *o, const struct config *cfg,
 	char			 err[512], *secret, *cache;
 	int			 rc;
 
+	bool			 pop = a->incoming.scheme == CFG_SCHEME_POP3 ||
+	    a->incoming.scheme == CFG_SCHEME_POP3S;
+
 	(void)cfg;
-	if (a->incoming.scheme != CFG_SCHEME_IMAP &&
+	if (!pop && a->incoming.scheme != CFG_SCHEME_IMAP &&
 	    a->incoming.scheme != CFG_SCHEME_IMAPS) {
-		(void)fprintf(stderr, "facteur: sync: %s: only IMAP accounts "
-		    "sync for now (%s)\n", a->name,
+		(void)fprintf(stderr, "facteur: sync: %s: nothing to sync "
+		    "for a %s account\n", a->name,
 		    cfg_scheme_name(a->incoming.scheme));
 		return CLI_FAIL;
 	}
@@ -170,12 +173,15 @@ sync_one(const struct cli_opts *o, const struct config *cfg,
 	so.trace = o->verbose ? print_trace : NULL;
 	so.event = print_event;
 	so.arg = &p;
-	rc = sync_imap_account(a, &so, err, sizeof(err));
+	rc = pop ? sync_pop3_account(a, &so, err, sizeof(err)) :
+	    sync_imap_account(a, &so, err, sizeof(err));
 	progress_clear(&p);
 	xfree_secret(&secret);
 	free(cache);
 	if (rc == -1) {
-		(void)fprintf(stderr, "facteur: sync: %s: %s\n", a->name, err);
+		(void)fprintf(stderr, "facteur: sync: %s: ", a->name);
+		put_str(stderr, err);
+		(void)fputc('\n', stderr);
 		return CLI_FAIL;
 	}
 	return rc == 0 && !p.failed ? CLI_OK : CLI_FAIL;
