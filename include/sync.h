@@ -307,7 +307,9 @@ void	sync_pop3_drop(struct sync_pop3_state *st, const char *uidl,
  * its INBOX, each durably before anything is deleted, then delete on the
  * server what keep-on-server lets go (FACTEUR_NOW, seconds since the
  * epoch, stands for the clock when set: tests). 0, or -1 with err (the
- * server's text when it refused). A server without UIDL is refused.
+ * server's text when it refused). From a server without UIDL every
+ * message is fetched and kept only when new by content; deleted there
+ * only with keep-on-server = 0.
  */
 int	sync_pop3_account(const struct cfg_account *a,
 	    const struct sync_opts *o, char *err, size_t errlen);

@@ -11,12 +11,15 @@
  */
 #include <sys/socket.h>
 
+#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "east.h"
 #include "pop3.h"
 #include "sync.h"
 #include "tests.h"
@@ -720,6 +723,132 @@ START_TEST(state_hostile)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* sync_pop3_account() against a scripted server without UIDL          */
+
+struct tcp_script {
+	struct test_script	 s;
+	int			 lfd;
+};
+
+static void *
+tcp_script_run(void *arg)
+{
+	struct tcp_script	*t = arg;
+
+	t->s.fd = accept(t->lfd, NULL, NULL);
+	if (t->s.fd < 0)
+		return NULL;
+	return test_script_run(&t->s);
+}
+
+/* One sync of a plaintext pop3:// account at port, keep as given,
+ * store under dir, against steps; its return value. */
+static int
+sync_scripted(const struct test_step *steps, const char *dir,
+    const char *keep, char *err, size_t errlen)
+{
+	struct tcp_script	 t;
+	struct config		*cfg;
+	struct cfg_diag		 diag;
+	struct sync_opts	 o;
+	char			 port[16], *text;
+	int			 rc;
+
+	memset(&t, 0, sizeof(t));
+	t.lfd = east_listen(port);
+	t.s.steps = steps;
+	buf_init(&t.s.got, 1 << 20);
+	buf_init(&t.s.data, 1 << 20);
+	ck_assert_int_eq(pthread_create(&t.s.tid, NULL, tcp_script_run, &t),
+	    0);
+	text = xasprintf("[general]\nmail-root = %s\n[account p]\n"
+	    "address = a@x.test\nincoming = pop3://a@127.0.0.1:%s\n"
+	    "starttls = no\nallow-plaintext-password = yes\n"
+	    "password = pw\nkeep-on-server = %s\n", dir, port, keep);
+	memset(&diag, 0, sizeof(diag));
+	cfg = cfg_parse(text, strlen(text), "test", NULL, &diag);
+	ck_assert_ptr_nonnull(cfg);
+	cfg_diag_free(&diag);
+	memset(&o, 0, sizeof(o));
+	o.secret = "pw";
+	rc = sync_pop3_account(&cfg->accounts[0], &o, err, errlen);
+	ck_assert_int_eq(pthread_join(t.s.tid, NULL), 0);
+	(void)close(t.lfd);
+	ck_assert_msg(t.s.error[0] == '\0', "%s", t.s.error);
+	buf_free(&t.s.got);
+	buf_free(&t.s.data);
+	cfg_free(&cfg);
+	free(text);
+	return rc;
+}
+
+static int
+count_files(const char *dir)
+{
+	DIR		*d = opendir(dir);
+	struct dirent	*e;
+	int		 n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	(void)closedir(d);
+	return n;
+}
+
+/* No UIDL: everything fetched, only new contents kept, deleted there
+ * only with keep-on-server = 0. Duplicate and bad UIDL lines elsewhere
+ * are skipped (the parser's tests). */
+START_TEST(sync_without_uidl)
+{
+	static const struct test_step keep[] = {
+		{ NULL, "+OK ready\r\n" },
+		{ "=CAPA", "-ERR no\r\n" },
+		{ "=USER a", "+OK\r\n" },
+		{ "=PASS pw", "+OK\r\n" },
+		{ "=UIDL", "-ERR not supported\r\n" },
+		{ "=LIST", "+OK\r\n1 20\r\n2 20\r\n.\r\n" },
+		{ "=RETR 1", "+OK\r\nSubject: one\r\n\r\n..1\r\n.\r\n" },
+		{ "=RETR 2", "+OK\r\nSubject: two\r\n\r\n2\r\n.\r\n" },
+		{ "=QUIT", "+OK\r\n" },
+		{ NULL, NULL }
+	};
+	static const struct test_step zero[] = {
+		{ NULL, "+OK ready\r\n" },
+		{ "=CAPA", "-ERR no\r\n" },
+		{ "=USER a", "+OK\r\n" },
+		{ "=PASS pw", "+OK\r\n" },
+		{ "=UIDL", "-ERR not supported\r\n" },
+		{ "=LIST", "+OK\r\n1 20\r\n2 20\r\n.\r\n" },
+		{ "=RETR 1", "+OK\r\nSubject: one\r\n\r\n..1\r\n.\r\n" },
+		{ "=DELE 1", "+OK\r\n" },
+		{ "=RETR 2", "+OK\r\nSubject: three\r\n\r\n3\r\n.\r\n" },
+		{ "=DELE 2", "+OK\r\n" },
+		{ "=QUIT", "+OK\r\n" },
+		{ NULL, NULL }
+	};
+	char	 dir[] = "/tmp/facteur-pop-unit-XXXXXX", err[512], *inbox;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	inbox = xasprintf("%s/p/INBOX/new", dir);
+	ck_assert_msg(sync_scripted(keep, dir, "14d", err, sizeof(err)) == 0,
+	    "%s", err);
+	ck_assert_int_eq(count_files(inbox), 2);
+	/* Again: the same two, nothing new kept. */
+	ck_assert_msg(sync_scripted(keep, dir, "14d", err, sizeof(err)) == 0,
+	    "%s", err);
+	ck_assert_int_eq(count_files(inbox), 2);
+	/* keep-on-server = 0: one new message, both deleted there. */
+	ck_assert_msg(sync_scripted(zero, dir, "0", err, sizeof(err)) == 0,
+	    "%s", err);
+	ck_assert_int_eq(count_files(inbox), 3);
+	free(inbox);
+	test_remove_tree(dir);
+}
+END_TEST
+
 Suite *
 pop3_suite(void)
 {
@@ -737,6 +866,11 @@ pop3_suite(void)
 	tc = tcase_create("state");
 	tcase_add_test(tc, state_round_trip);
 	tcase_add_test(tc, state_hostile);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sync");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, sync_without_uidl);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("client");

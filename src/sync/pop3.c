@@ -349,6 +349,85 @@ connect_pop(struct pop *p, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A server without UIDL: every message is fetched (LIST, RETR) and
+ * kept only when no local file has the same content (the ",P=" tag is
+ * then a digest of the bytes), so nothing comes twice; each is deleted
+ * on the server after its download only with keep-on-server = 0, as
+ * nothing else could tell when it was downloaded.
+ */
+static int
+without_uidl(struct pop *p, char *err, size_t errlen)
+{
+	struct store_err	 serr;
+	const char		*l, *end, *nl;
+	char			 line[32], tag[20], hex[65], *name;
+	uint32_t		 msg;
+	uint64_t		 size;
+	uint32_t		*nums = NULL;
+	size_t			 n = 0, i;
+	bool			 del = p->a->keep_on_server == 0;
+	int			 rc = -1;
+
+	emitp(p, SYNC_EV_NOTICE, del ? "the server gives no unique-ids "
+	    "(UIDL): every message is downloaded, then deleted there" :
+	    "the server gives no unique-ids (UIDL): every message is "
+	    "downloaded again at each sync (only new ones are kept) and "
+	    "none is deleted there; keep-on-server = 0 would delete them");
+	if (prun(p, true, "LIST") == -1 || p->last.status != POP3_OK) {
+		(void)fct_snprintf(err, errlen, "LIST: %s", p->text);
+		return -1;
+	}
+	l = buf_str(&p->body);
+	end = l + p->body.len;
+	for (; l < end && (nl = memchr(l, '\n', (size_t)(end - l))) != NULL;
+	    l = nl + 1)
+		if (pop3_list_line_parse(l, (size_t)(nl - l), &msg,
+		    &size) == 0) {
+			nums = xreallocarray(nums, n + 1, sizeof(*nums));
+			nums[n++] = msg;
+		}
+	for (i = 0; i < n; i++) {
+		(void)snprintf(line, sizeof(line), "RETR %u",
+		    (unsigned)nums[i]);
+		if (prun(p, true, line) == -1 || p->last.status != POP3_OK) {
+			(void)fct_snprintf(err, errlen, "%s: %s", line,
+			    p->text);
+			goto out;
+		}
+		sha256_hex(p->body.data != NULL ? p->body.data : "",
+		    p->body.len, hex);
+		(void)snprintf(tag, sizeof(tag), "P=%.16s", hex);
+		if ((name = file_with_tag(p, tag)) == NULL) {
+			if (store_deliver_tagged(p->path, p->body.data !=
+			    NULL ? p->body.data : "", p->body.len, 0, false,
+			    tag, &name, &serr) == -1) {
+				(void)prun(p, false, "RSET");
+				(void)fct_strlcpy(err, serr.msg, errlen);
+				goto out;
+			}
+			p->cnt.fetched++;
+		}
+		free(name);
+		(void)snprintf(line, sizeof(line), "DELE %u",
+		    (unsigned)nums[i]);
+		if (del && (prun(p, false, line) == -1 ||
+		    p->last.status != POP3_OK)) {
+			(void)fct_snprintf(err, errlen, "%s: %s", line,
+			    p->text);
+			goto out;
+		}
+		p->cnt.deleted_up += del;
+	}
+	if (prun(p, false, "QUIT") == -1 || p->last.status != POP3_OK)
+		(void)fct_snprintf(err, errlen, "QUIT: %s", p->text);
+	else
+		rc = 0;
+out:
+	free(nums);
+	return rc;
+}
+
 /* The clock keep-on-server counts with: FACTEUR_NOW (seconds; tests)
  * or the real one. */
 static int64_t
@@ -384,13 +463,9 @@ session(struct pop *p, char *err, size_t errlen)
 		(void)fct_strlcpy(err, pop3_client_error(p->c), errlen);
 		return -1;
 	}
-	if (rc == 1) {
-		(void)fct_snprintf(err, errlen, "the server does not give "
-		    "unique-ids (UIDL): nothing downloaded, so that nothing "
-		    "comes twice");
-		return -1;
-	}
 	scan_tags(p);
+	if (rc == 1)
+		return without_uidl(p, err, errlen);
 	if (fetch_new(p, now, err, errlen) == -1 ||
 	    delete_old(p, now, &gone, &ngone) == -1 ||
 	    prun(p, false, "QUIT") == -1 || p->last.status != POP3_OK) {
