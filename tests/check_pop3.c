@@ -10,6 +10,7 @@
  * connection dropped in the middle of RETR.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <dirent.h>
 #include <pthread.h>
@@ -21,6 +22,7 @@
 #include "config.h"
 #include "east.h"
 #include "pop3.h"
+#include "store.h"
 #include "sync.h"
 #include "tests.h"
 
@@ -849,6 +851,80 @@ START_TEST(sync_without_uidl)
 }
 END_TEST
 
+/* Duplicate unique-ids: neither message is fetched (nothing could tell
+ * them apart later) nor deleted; a bad UIDL line is skipped; the others
+ * come, once. */
+START_TEST(sync_duplicate_uidl)
+{
+	static const struct test_step steps[] = {
+		{ NULL, "+OK ready\r\n" },
+		{ "=CAPA", "+OK\r\nUIDL\r\nUSER\r\n.\r\n" },
+		{ "=USER a", "+OK\r\n" },
+		{ "=PASS pw", "+OK\r\n" },
+		{ "=UIDL", "+OK\r\n1 same\r\n2 same\r\n3 ok/../x\r\n"
+		  "4 bad id\r\n.\r\n" },
+		{ "=RETR 3", "+OK\r\nSubject: three\r\n\r\n3\r\n.\r\n" },
+		{ "=QUIT", "+OK\r\n" },
+		{ NULL, NULL }
+	};
+	static const struct test_step again[] = {
+		{ NULL, "+OK ready\r\n" },
+		{ "=CAPA", "+OK\r\nUIDL\r\nUSER\r\n.\r\n" },
+		{ "=USER a", "+OK\r\n" },
+		{ "=PASS pw", "+OK\r\n" },
+		{ "=UIDL", "+OK\r\n1 same\r\n2 same\r\n3 ok/../x\r\n.\r\n" },
+		{ "=QUIT", "+OK\r\n" },
+		{ NULL, NULL }
+	};
+	char	 dir[] = "/tmp/facteur-pop-unit-XXXXXX", err[512], *inbox;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	inbox = xasprintf("%s/p/INBOX/new", dir);
+	ck_assert_msg(sync_scripted(steps, dir, "forever", err,
+	    sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(count_files(inbox), 1);
+	ck_assert_msg(sync_scripted(again, dir, "forever", err,
+	    sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(count_files(inbox), 1);
+	free(inbox);
+	test_remove_tree(dir);
+}
+END_TEST
+
+/* The message cannot be written here: RSET, nothing deleted, and the
+ * sync says why (keep-on-server = 0 would have deleted it). */
+START_TEST(sync_local_error)
+{
+	static const struct test_step steps[] = {
+		{ NULL, "+OK ready\r\n" },
+		{ "=CAPA", "+OK\r\nUIDL\r\nUSER\r\n.\r\n" },
+		{ "=USER a", "+OK\r\n" },
+		{ "=PASS pw", "+OK\r\n" },
+		{ "=UIDL", "+OK\r\n1 one\r\n.\r\n" },
+		{ "=RETR 1", "+OK\r\nSubject: one\r\n\r\n1\r\n.\r\n" },
+		{ "=RSET", "+OK\r\n" },
+		{ NULL, NULL }
+	};
+	char	 dir[] = "/tmp/facteur-pop-unit-XXXXXX", err[512], *p;
+	struct store_err serr;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	p = xasprintf("%s/p", dir);
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	ck_assert_int_eq(store_folder_create(p, "INBOX", &serr), 0);
+	free(p);
+	/* tmp/ a file: no delivery can start (root ignores modes). */
+	p = xasprintf("%s/p/INBOX/tmp", dir);
+	ck_assert_int_eq(rmdir(p), 0);
+	test_write_file(p, "x", 1);
+	free(p);
+	ck_assert_int_eq(sync_scripted(steps, dir, "0", err, sizeof(err)),
+	    -1);
+	ck_assert_msg(strstr(err, "tmp") != NULL, "%s", err);
+	test_remove_tree(dir);
+}
+END_TEST
+
 Suite *
 pop3_suite(void)
 {
@@ -871,6 +947,8 @@ pop3_suite(void)
 	tc = tcase_create("sync");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, sync_without_uidl);
+	tcase_add_test(tc, sync_duplicate_uidl);
+	tcase_add_test(tc, sync_local_error);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("client");

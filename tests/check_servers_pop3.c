@@ -250,6 +250,9 @@ START_TEST(pop3_killed)
 		(void)kill(pid, SIGKILL);
 		(void)waitpid(pid, &status, 0);
 	}
+	if (getenv("SYNC_KILL_VERBOSE") != NULL)
+		fprintf(stderr, "pop3: %s with %d of %d here\n", pid > 0 ?
+		    "killed" : "finished", local_files(), total);
 	for (tries = 0; tries < 100 && local_files() < total; tries++) {
 		free(sync_at(0));
 		if (local_files() < total)
