@@ -23,13 +23,20 @@
 #include "sync.h"
 #include "sync_priv.h"
 
-#define SAVE_EVERY	50
+#define SAVE_EVERY	1000	/* a crash between saves loses nothing: the
+				 * files are adopted by their tags */
 #define INBOX		"INBOX"
 
 struct listed {
 	uint32_t	 msg;
 	char		 uidl[SYNC_POP3_UIDL_MAX + 1];
 	bool		 dup;		/* the server listed the id twice */
+};
+
+/* A file of INBOX with a ",P=" tag. */
+struct local_file {
+	char	 tag[20];	/* "P=" and 16 hex digits */
+	char	*uniq;		/* its unique part, owned */
 };
 
 struct pop {
@@ -47,7 +54,8 @@ struct pop {
 	struct sync_counts		 cnt;
 	struct listed			*v;
 	size_t				 n;
-	char				*local_tags;	/* "|h|h|" of INBOX */
+	struct local_file		*local;		/* tagged files here */
+	size_t				 nlocal;
 };
 
 static void
@@ -113,38 +121,49 @@ tag_of(const char *uidl, char out[20])
 	(void)snprintf(out, 20, "P=%.16s", hex);
 }
 
-/* The ",P=..." tags of the files already in INBOX, with their names
- * ("|P=hash:UNIQUE|..."). */
+static int
+cmp_tag(const void *a, const void *b)
+{
+	return strcmp(((const struct local_file *)a)->tag,
+	    ((const struct local_file *)b)->tag);
+}
+
+/* The ",P=..." tags of the files already in INBOX, with their names,
+ * sorted by tag. */
 static void
 scan_tags(struct pop *p)
 {
 	static const char *const subs[] = { "new", "cur" };
-	struct buf	 b;
-	struct dirent	*e;
-	DIR		*d;
-	const char	*t;
-	char		*dir;
-	size_t		 i;
+	struct local_file	*f;
+	struct dirent		*e;
+	DIR			*d;
+	const char		*t;
+	char			*dir;
+	size_t			 i, cap = 0;
 
-	buf_init(&b, 64 << 20);
-	if (buf_append_str(&b, "|") == -1)
-		fatalx("pop3: tags");
 	for (i = 0; i < 2; i++) {
 		dir = xasprintf("%s/%s", p->path, subs[i]);
 		d = opendir(dir);
 		free(dir);
 		if (d == NULL)
 			continue;
-		while ((e = readdir(d)) != NULL)
-			if ((t = strstr(e->d_name, ",P=")) != NULL &&
-			    strchr(e->d_name, '|') == NULL &&
-			    buf_printf(&b, "%.18s:%.*s|", t + 1,
-			    (int)store_name_unique_len(e->d_name),
-			    e->d_name) == -1)
-				break;
+		while ((e = readdir(d)) != NULL) {
+			if ((t = strstr(e->d_name, ",P=")) == NULL)
+				continue;
+			if (p->nlocal == cap) {
+				cap = cap ? cap * 2 : 256;
+				p->local = xreallocarray(p->local, cap,
+				    sizeof(*p->local));
+			}
+			f = &p->local[p->nlocal++];
+			(void)snprintf(f->tag, sizeof(f->tag), "%.18s", t + 1);
+			f->uniq = xstrndup(e->d_name,
+			    store_name_unique_len(e->d_name));
+		}
 		(void)closedir(d);
 	}
-	p->local_tags = buf_take(&b);
+	if (p->nlocal > 1)
+		qsort(p->local, p->nlocal, sizeof(*p->local), cmp_tag);
 }
 
 /* The unique part of the file with this tag in INBOX (owned), or
@@ -152,15 +171,42 @@ scan_tags(struct pop *p)
 static char *
 file_with_tag(const struct pop *p, const char *tag)
 {
-	char		 pat[24];
-	const char	*s, *end;
+	struct local_file	 key, *f;
 
-	(void)snprintf(pat, sizeof(pat), "|%s:", tag);
-	if ((s = strstr(p->local_tags, pat)) == NULL)
-		return NULL;
-	s += strlen(pat);
-	end = strchr(s, '|');
-	return end != NULL ? xstrndup(s, (size_t)(end - s)) : NULL;
+	(void)snprintf(key.tag, sizeof(key.tag), "%s", tag);
+	f = p->nlocal > 0 ? bsearch(&key, p->local, p->nlocal,
+	    sizeof(*p->local), cmp_tag) : NULL;
+	return f != NULL ? xstrdup(f->uniq) : NULL;
+}
+
+static int
+cmp_uidl(const void *a, const void *b)
+{
+	const struct listed	*x = *(const struct listed *const *)a;
+	const struct listed	*y = *(const struct listed *const *)b;
+
+	return strcmp(x->uidl, y->uidl);
+}
+
+/* Ids the server listed twice: neither message is fetched or deleted
+ * (nothing could tell them apart later). Sorted, not compared pairwise:
+ * a mailbox may list 100,000 messages. */
+static void
+mark_duplicates(struct pop *p)
+{
+	struct listed	**s;
+	size_t		  i;
+
+	if (p->n < 2)
+		return;
+	s = xreallocarray(NULL, p->n, sizeof(*s));
+	for (i = 0; i < p->n; i++)
+		s[i] = &p->v[i];
+	qsort(s, p->n, sizeof(*s), cmp_uidl);
+	for (i = 1; i < p->n; i++)
+		if (strcmp(s[i - 1]->uidl, s[i]->uidl) == 0)
+			s[i - 1]->dup = s[i]->dup = true;
+	free(s);
 }
 
 /* The UIDL listing: -1 on failure, 1 when the server has no UIDL. */
@@ -168,7 +214,7 @@ static int
 list_server(struct pop *p)
 {
 	const char	*l, *end, *nl, *uid;
-	size_t		 ulen, i;
+	size_t		 ulen, cap = 0;
 	uint32_t	 msg;
 
 	if (prun(p, true, "UIDL") == -1)
@@ -187,15 +233,16 @@ list_server(struct pop *p)
 			    "makes no sense: skipped");
 			continue;
 		}
-		p->v = xreallocarray(p->v, p->n + 1, sizeof(*p->v));
+		if (p->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			p->v = xreallocarray(p->v, cap, sizeof(*p->v));
+		}
 		memset(&p->v[p->n], 0, sizeof(p->v[p->n]));
 		p->v[p->n].msg = msg;
 		memcpy(p->v[p->n].uidl, uid, ulen);
-		for (i = 0; i < p->n; i++)
-			if (strcmp(p->v[i].uidl, p->v[p->n].uidl) == 0)
-				p->v[i].dup = p->v[p->n].dup = true;
 		p->n++;
 	}
+	mark_duplicates(p);
 	return 0;
 }
 
@@ -514,7 +561,9 @@ sync_pop3_account(const struct cfg_account *a, const struct sync_opts *o,
 	sync_pop3_state_free(&p.st);
 	buf_free(&p.body);
 	free(p.v);
-	free(p.local_tags);
+	while (p.nlocal > 0)
+		free(p.local[--p.nlocal].uniq);
+	free(p.local);
 	free(p.path);
 	return rc;
 }
