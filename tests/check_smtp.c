@@ -893,6 +893,7 @@ START_TEST(client_lost_after_dot)
 	session_send(&s, "a@x.test", rcpt, "x\n");
 	ck_assert_int_eq(s.res.outcome, SMTP_FAILED);
 	ck_assert(s.res.after_dot);
+	ck_assert_int_eq(s.res.code, 0);
 	session_end(&s);
 	session_free(&s);
 }

@@ -177,8 +177,10 @@ client_fail(struct smtp_client *c, const char *fmt, ...)
 			c->ready(c, false, c->ready_arg);
 	}
 	c->res.after_dot = after_dot;
-	tx_finish(c, SMTP_FAILED, c->rep.done ? c->rep.code : 0, "%s",
-	    c->err);
+	/* The code only when a reply ended the session (421): an older
+	 * one would mislead. */
+	tx_finish(c, SMTP_FAILED, c->rep.done && c->rep.code == 421 ? 421 :
+	    0, "%s", c->err);
 	if (c->quit_flag != NULL)
 		*c->quit_flag = true;
 	c->quit_flag = NULL;
