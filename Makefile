@@ -30,8 +30,8 @@ SYNC_SRC = src/sync/account.c src/sync/cmd.c src/sync/download.c \
 	src/sync/folder.c src/sync/folders.c src/sync/moves.c src/sync/outbox.c \
 	src/sync/pop3.c src/sync/pop3_state.c src/sync/state.c
 CLI_SRC = src/cli/args.c src/cli/config_check.c src/cli/filter.c \
-	src/cli/json.c src/cli/list.c src/cli/load.c src/cli/send.c \
-	src/cli/show.c src/cli/sync.c
+	src/cli/json.c src/cli/list.c src/cli/load.c src/cli/safe.c \
+	src/cli/send.c src/cli/show.c src/cli/sync.c
 LIB_SRC = $(UTIL_SRC) $(NET_SRC) $(CONFIG_SRC) $(MIME_SRC) $(STORE_SRC) \
 	$(PROTO_SRC) $(SYNC_SRC) $(CLI_SRC)
 LIB_OBJ = $(LIB_SRC:.c=.o)

@@ -9,6 +9,7 @@
 #define FACTEUR_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -90,6 +91,9 @@ const void *mem_find(const void *hay, size_t hlen, const void *needle,
 /* ASCII case-insensitive comparisons (locale-independent). */
 int	 ascii_casecmp(const char *a, const char *b);
 int	 ascii_ncasecmp(const char *a, const char *b, size_t n);
+/* The n bytes at w are the word name, ASCII case ignored (protocol
+ * keywords: CAPA, EHLO). */
+bool	 ascii_word_is(const char *w, size_t n, const char *name);
 int	 ascii_tolower(int c);
 /* Non-zero when [p, p+n) starts with the NUL-terminated prefix, ignoring case. */
 int	 mem_has_prefix_ci(const void *p, size_t n, const char *prefix);

@@ -47,12 +47,16 @@ write_config(const char *scheme, const char *port)
 	    test_env("MAILTEST_TLS_SERVERNAME"),
 	    test_env("MAILTEST_IMAPS_PORT")) : xasprintf("maildir://%s/"
 	    "alice-md", home);
+	/* With an IMAP incoming side, the outgoing URL names no user and
+	 * the address is not the login: the incoming user must be used. */
 	(void)fprintf(fp, "[general]\nmail-root = %s/mail\n\n"
 	    "[account alice]\naddress = Alice Martin <%s>\n"
 	    "incoming = %s\n"
-	    "outgoing = %s://alice%%40example.test@%s:%s\n"
+	    "outgoing = %s://%s%s:%s\n"
 	    "password = %s\ntls-ca-file = %s\n", home,
+	    imap_incoming ? "alice.martin@example.test" :
 	    test_env("MAILTEST_USER1"), in, scheme,
+	    imap_incoming ? "" : "alice%40example.test@",
 	    test_env("MAILTEST_TLS_SERVERNAME"), port,
 	    test_env("MAILTEST_PASS1"), test_env("MAILTEST_CA_FILE"));
 	ck_assert_int_eq(fclose(fp), 0);

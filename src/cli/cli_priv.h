@@ -2,7 +2,9 @@
 #ifndef FACTEUR_CLI_PRIV_H
 #define FACTEUR_CLI_PRIV_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -29,6 +31,14 @@ int	cli_load_optional_config(const struct cli_opts *o,
 /* Where index caches live: $XDG_CACHE_HOME/facteur/index, else
  * ~/.cache/facteur/index; NULL when neither can be found. Owned. */
 char	*cli_cache_dir_new(void);
+
+/* safe.c: server text onto the terminal, control characters shown
+ * harmlessly (keep_newlines: line ends kept); the protocol trace of -v
+ * ("C: line" / "S: line") on standard error. */
+void	cli_put_safe(FILE *fp, const char *s, size_t n, bool keep_newlines);
+void	cli_put_str(FILE *fp, const char *s);
+void	cli_print_trace(const char *dir, const char *line, size_t len,
+	    void *arg);
 
 /* Read a whole file (at most out->max bytes); -1 with errno set. */
 int	read_file(const char *path, struct buf *out);

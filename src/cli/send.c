@@ -58,18 +58,6 @@ tz_minutes(time_t now)
 	return (int)(tm.tm_gmtoff / 60);
 }
 
-static void
-print_trace(const char *dir, const char *line, size_t len, void *arg)
-{
-	struct buf	b;
-
-	(void)arg;
-	buf_init(&b, len * 4 + 16);
-	if (mime_sanitize(line, len, false, &b) == 0)
-		(void)fprintf(stderr, "%s: %s\n", dir, buf_str(&b));
-	buf_free(&b);
-}
-
 /* The message prepared and queued; its outbox file name in *name. */
 static int
 queue(const struct cfg_account *a, const struct buf *in, char **name)
@@ -141,7 +129,7 @@ upload_sent(const struct cli_opts *o, const struct cfg_account *a)
 	memset(&so, 0, sizeof(so));
 	so.secret = secret;
 	so.cache_dir = cache;
-	so.trace = o->verbose ? print_trace : NULL;
+	so.trace = o->verbose ? cli_print_trace : NULL;
 	so.event = sent_event;
 	so.arg = &failed;
 	so.only_folder = sent;
@@ -171,7 +159,7 @@ send_now(const struct cli_opts *o, const struct cfg_account *a,
 	}
 	memset(&so, 0, sizeof(so));
 	so.secret = secret;
-	so.trace = o->verbose ? print_trace : NULL;
+	so.trace = o->verbose ? cli_print_trace : NULL;
 	rc = sync_outbox_flush(a, &so, name, &r, err, sizeof(err));
 	xfree_secret(&secret);
 	if (rc == 0 && r.sent == 1) {
@@ -180,13 +168,17 @@ send_now(const struct cli_opts *o, const struct cfg_account *a,
 	}
 	else if (rc == 0 && r.refused > 0) {
 		unqueue(a, name);
-		(void)fprintf(stderr, "facteur: send: %s\n", r.first_error);
+		(void)fputs("facteur: send: ", stderr);
+		cli_put_str(stderr, r.first_error);
+		(void)fputc('\n', stderr);
 		rc = CLI_FAIL;
 	} else {
-		(void)fprintf(stderr, "facteur: send: %s: not sent now (%s); "
-		    "queued in the Outbox, the next facteur sync sends it\n",
-		    a->name, rc == -1 ? err : r.first_error != NULL ?
+		(void)fprintf(stderr, "facteur: send: %s: not sent now (",
+		    a->name);
+		cli_put_str(stderr, rc == -1 ? err : r.first_error != NULL ?
 		    r.first_error : "unknown");
+		(void)fputs("); queued in the Outbox, the next facteur sync "
+		    "sends it\n", stderr);
 		/* The network failing is what the outbox is for; anything
 		 * else needs the user's eyes. */
 		rc = rc == -1 && !r.unreachable ? CLI_FAIL : CLI_OK;

@@ -21,27 +21,6 @@ struct sync_print {
 	bool		 progress_shown;
 };
 
-/* Text from the server onto the terminal, made harmless (controls in
- * caret notation: no escape sequence reaches the terminal). */
-static void
-put_safe(FILE *fp, const char *s, size_t n, bool keep_newlines)
-{
-	struct buf	b;
-
-	buf_init(&b, n * 4 + 16);
-	if (mime_sanitize(s, n, keep_newlines, &b) == 0 && b.len > 0)
-		(void)fwrite(b.data, 1, b.len, fp);
-	buf_free(&b);
-}
-
-/* Text from the server (its words, a mailbox name) onto the terminal,
- * without its control characters. */
-static void
-put_str(FILE *fp, const char *s)
-{
-	put_safe(fp, s, strlen(s), false);
-}
-
 /* Erase a progress line before anything else is printed. */
 static void
 progress_clear(struct sync_print *p)
@@ -82,23 +61,14 @@ print_event(const struct sync_event *ev, void *arg)
 		if (ev->kind == SYNC_EV_ERROR)
 			p->failed = true;
 		(void)fprintf(stderr, "facteur: sync: %s/", p->account);
-		put_str(stderr, ev->folder != NULL ? ev->folder : "?");
+		cli_put_str(stderr, ev->folder != NULL ? ev->folder : "?");
 		(void)fputs(": ", stderr);
-		put_str(stderr, ev->msg != NULL ? ev->msg :
+		cli_put_str(stderr, ev->msg != NULL ? ev->msg :
 		    ev->kind == SYNC_EV_ERROR ? "failed" : "");
 		(void)fputc('\n', stderr);
 		break;
 	}
 	(void)fflush(stdout);
-}
-
-static void
-print_trace(const char *dir, const char *line, size_t len, void *arg)
-{
-	(void)arg;
-	(void)fprintf(stderr, "%s: ", dir);
-	put_safe(stderr, line, len, true);
-	(void)fputc('\n', stderr);
 }
 
 /* The account's outbox sent first, so that the Sent copies go up in the
@@ -122,15 +92,17 @@ flush_outbox(const struct cli_opts *o, const struct cfg_account *a)
 	}
 	memset(&so, 0, sizeof(so));
 	so.secret = secret;
-	so.trace = o->verbose ? print_trace : NULL;
+	so.trace = o->verbose ? cli_print_trace : NULL;
 	so.event = print_event;
 	so.arg = &p;
 	rc = sync_outbox_flush(a, &so, NULL, &r, err, sizeof(err));
 	xfree_secret(&secret);
-	if (rc == -1)
-		(void)fprintf(stderr, "facteur: sync: %s/%s: %s (%zu left "
-		    "queued)\n", a->name, SYNC_OUTBOX_FOLDER, err, r.deferred);
-	else if (r.sent + r.deferred + r.refused > 0)
+	if (rc == -1) {
+		(void)fprintf(stderr, "facteur: sync: %s/%s: ", a->name,
+		    SYNC_OUTBOX_FOLDER);
+		cli_put_str(stderr, err);
+		(void)fprintf(stderr, " (%zu left queued)\n", r.deferred);
+	} else if (r.sent + r.deferred + r.refused > 0)
 		(void)printf("%s/%s: %zu sent, %zu left queued\n", a->name,
 		    SYNC_OUTBOX_FOLDER, r.sent, r.deferred + r.refused);
 	rc = rc == 0 && r.deferred + r.refused == 0 ? CLI_OK : CLI_FAIL;
@@ -170,7 +142,7 @@ sync_one(const struct cli_opts *o, const struct config *cfg,
 	memset(&so, 0, sizeof(so));
 	so.secret = secret;
 	so.cache_dir = cache;
-	so.trace = o->verbose ? print_trace : NULL;
+	so.trace = o->verbose ? cli_print_trace : NULL;
 	so.event = print_event;
 	so.arg = &p;
 	rc = pop ? sync_pop3_account(a, &so, err, sizeof(err)) :
@@ -180,7 +152,7 @@ sync_one(const struct cli_opts *o, const struct config *cfg,
 	free(cache);
 	if (rc == -1) {
 		(void)fprintf(stderr, "facteur: sync: %s: ", a->name);
-		put_str(stderr, err);
+		cli_put_str(stderr, err);
 		(void)fputc('\n', stderr);
 		return CLI_FAIL;
 	}

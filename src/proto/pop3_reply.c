@@ -86,12 +86,6 @@ pop3_multi_feed(struct pop3_multi *m, const char *line, size_t len)
 /* ------------------------------------------------------------------ */
 /* CAPA                                                                */
 
-static bool
-word_is(const char *w, size_t n, const char *name)
-{
-	return strlen(name) == n && ascii_ncasecmp(w, name, n) == 0;
-}
-
 static unsigned
 sasl_line(const char *s, size_t n)
 {
@@ -104,11 +98,11 @@ sasl_line(const char *s, size_t n)
 		start = i;
 		while (i < n && s[i] != ' ')
 			i++;
-		if (word_is(s + start, i - start, "PLAIN"))
+		if (ascii_word_is(s + start, i - start, "PLAIN"))
 			caps |= POP3_CAP_SASL_PLAIN;
-		else if (word_is(s + start, i - start, "XOAUTH2"))
+		else if (ascii_word_is(s + start, i - start, "XOAUTH2"))
 			caps |= POP3_CAP_SASL_XOAUTH2;
-		else if (word_is(s + start, i - start, "OAUTHBEARER"))
+		else if (ascii_word_is(s + start, i - start, "OAUTHBEARER"))
 			caps |= POP3_CAP_SASL_OAUTHBEARER;
 	}
 	return caps;
@@ -129,10 +123,10 @@ capa_line(const char *s, size_t n)
 
 	while (kw < n && s[kw] != ' ')
 		kw++;
-	if (word_is(s, kw, "SASL"))
+	if (ascii_word_is(s, kw, "SASL"))
 		return sasl_line(s + kw, n - kw);
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (word_is(s, kw, words[i].word))
+		if (ascii_word_is(s, kw, words[i].word))
 			return words[i].bit;
 	return 0;
 }
@@ -160,18 +154,13 @@ pop3_capa_parse(const char *data, size_t len)
 static int
 number(const char **p, const char *end, uint64_t max, uint64_t *out)
 {
-	uint64_t	v = 0;
 	const char	*s = *p;
 
-	if (s >= end || *s < '0' || *s > '9')
+	while (s < end && *s >= '0' && *s <= '9')
+		s++;
+	if (s == *p || parse_u64(*p, (size_t)(s - *p), max, out) == -1)
 		return -1;
-	for (; s < end && *s >= '0' && *s <= '9'; s++) {
-		if (v > (max - (uint64_t)(*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
 	*p = s;
-	*out = v;
 	return 0;
 }
 

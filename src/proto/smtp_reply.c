@@ -140,22 +140,16 @@ smtp_reply_line_new(const struct smtp_reply *r)
 /* ------------------------------------------------------------------ */
 /* EHLO                                                                */
 
-static bool
-word_is(const char *w, size_t n, const char *name)
-{
-	return strlen(name) == n && ascii_ncasecmp(w, name, n) == 0;
-}
-
 static unsigned
 auth_mech_bit(const char *w, size_t n)
 {
-	if (word_is(w, n, "PLAIN"))
+	if (ascii_word_is(w, n, "PLAIN"))
 		return SMTP_AUTH_PLAIN;
-	if (word_is(w, n, "LOGIN"))
+	if (ascii_word_is(w, n, "LOGIN"))
 		return SMTP_AUTH_LOGIN;
-	if (word_is(w, n, "XOAUTH2"))
+	if (ascii_word_is(w, n, "XOAUTH2"))
 		return SMTP_AUTH_XOAUTH2;
-	if (word_is(w, n, "OAUTHBEARER"))
+	if (ascii_word_is(w, n, "OAUTHBEARER"))
 		return SMTP_AUTH_OAUTHBEARER;
 	return 0;
 }
@@ -179,20 +173,21 @@ auth_line(const char *s, size_t n, struct smtp_ext *ext)
 	}
 }
 
-/* SIZE's argument: decimal, bounded; 0 or absent means no limit. */
+/* SIZE's argument: decimal, bounded; 0, absent or too big: no limit. */
 static uint64_t
 size_arg(const char *s, size_t n)
 {
-	uint64_t	v = 0;
-	size_t		i;
+	uint64_t	v;
+	size_t		i = 0, start;
 
-	for (i = 0; i < n && s[i] == ' '; i++)
-		;
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return 0;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
+	while (i < n && s[i] == ' ')
+		i++;
+	start = i;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i == start || parse_u64(s + start, i - start, UINT64_MAX, &v) ==
+	    -1)
+		return 0;
 	return v;
 }
 
@@ -203,19 +198,19 @@ ext_line(const char *s, size_t n, struct smtp_ext *ext)
 
 	while (kw < n && s[kw] != ' ' && s[kw] != '=')
 		kw++;
-	if (word_is(s, kw, "AUTH"))
+	if (ascii_word_is(s, kw, "AUTH"))
 		auth_line(s + kw + (kw < n), n - kw - (kw < n), ext);
-	else if (word_is(s, kw, "STARTTLS") && kw == n)
+	else if (ascii_word_is(s, kw, "STARTTLS") && kw == n)
 		ext->bits |= SMTP_EXT_STARTTLS;
-	else if (word_is(s, kw, "PIPELINING"))
+	else if (ascii_word_is(s, kw, "PIPELINING"))
 		ext->bits |= SMTP_EXT_PIPELINING;
-	else if (word_is(s, kw, "8BITMIME"))
+	else if (ascii_word_is(s, kw, "8BITMIME"))
 		ext->bits |= SMTP_EXT_8BITMIME;
-	else if (word_is(s, kw, "SMTPUTF8"))
+	else if (ascii_word_is(s, kw, "SMTPUTF8"))
 		ext->bits |= SMTP_EXT_SMTPUTF8;
-	else if (word_is(s, kw, "ENHANCEDSTATUSCODES"))
+	else if (ascii_word_is(s, kw, "ENHANCEDSTATUSCODES"))
 		ext->bits |= SMTP_EXT_ENHANCED;
-	else if (word_is(s, kw, "SIZE")) {
+	else if (ascii_word_is(s, kw, "SIZE")) {
 		ext->bits |= SMTP_EXT_SIZE;
 		ext->size_max = size_arg(s + kw, n - kw);
 	}

@@ -292,8 +292,9 @@ connect_server(struct flush *f, char *err, size_t errlen)
 	/* The EHLO name: the domain of the address, which says nothing
 	 * the message does not. */
 	p.helo = at != NULL && at[1] != '\0' ? at + 1 : "localhost";
-	p.user = a->outgoing.user != NULL ? a->outgoing.user :
-	    a->address_spec;
+	/* The incoming credentials unless the outgoing side has its own:
+	 * the incoming user is the incoming URL's, else the address. */
+	p.user = a->outgoing.user != NULL ? a->outgoing.user : a->real_user;
 	p.secret = f->o->secret;
 	p.mech = mechs[a->auth];
 	p.allow_plaintext_password = a->allow_plaintext_password;

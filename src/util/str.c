@@ -84,6 +84,12 @@ ascii_casecmp(const char *a, const char *b)
 	return ca - cb;
 }
 
+bool
+ascii_word_is(const char *w, size_t n, const char *name)
+{
+	return strlen(name) == n && ascii_ncasecmp(w, name, n) == 0;
+}
+
 int
 ascii_ncasecmp(const char *a, const char *b, size_t n)
 {
