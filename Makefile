@@ -26,14 +26,17 @@ PROTO_SRC = src/proto/imap_client.c src/proto/imap_parse.c \
 	src/proto/imap_read.c src/proto/sasl.c \
 	src/proto/imap_mailbox.c src/proto/smtp_client.c src/proto/smtp_reply.c \
 	src/proto/pop3_client.c src/proto/pop3_reply.c
-SYNC_SRC = src/sync/account.c src/sync/cmd.c src/sync/download.c \
-	src/sync/folder.c src/sync/folders.c src/sync/moves.c src/sync/outbox.c \
+SYNC_SRC = src/sync/account.c src/sync/cmd.c src/sync/download.c src/sync/engine.c \
+	src/sync/folder.c src/sync/folders.c src/sync/idle.c src/sync/moves.c src/sync/outbox.c \
 	src/sync/pop3.c src/sync/pop3_state.c src/sync/state.c
 CLI_SRC = src/cli/args.c src/cli/config_check.c src/cli/filter.c \
 	src/cli/json.c src/cli/list.c src/cli/load.c src/cli/safe.c \
 	src/cli/send.c src/cli/show.c src/cli/sync.c
+UI_SRC = src/ui/actions.c src/ui/app.c src/ui/attach.c src/ui/draw.c \
+	src/ui/index.c src/ui/keys.c src/ui/mailcap.c src/ui/pager.c \
+	src/ui/prompt.c src/ui/term.c src/ui/text.c
 LIB_SRC = $(UTIL_SRC) $(NET_SRC) $(CONFIG_SRC) $(MIME_SRC) $(STORE_SRC) \
-	$(PROTO_SRC) $(SYNC_SRC) $(CLI_SRC)
+	$(PROTO_SRC) $(SYNC_SRC) $(CLI_SRC) $(UI_SRC)
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB_SANO = $(LIB_SRC:.c=.sano)
 LIB_FZO = $(LIB_SRC:.c=.fzo)

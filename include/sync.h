@@ -254,6 +254,25 @@ struct sync_opts {
 int	sync_imap_account(const struct cfg_account *a,
 	    const struct sync_opts *o, char *err, size_t errlen);
 
+/*
+ * Watch the INBOX of an IMAP account for new mail with IDLE: connect,
+ * EXAMINE INBOX, IDLE until the server reports a change (NEWS),
+ * timeout_ms pass (TIMEOUT; at most 29 minutes, RFC 2177), or wake_fd
+ * (-1: none) becomes readable (WOKEN; nothing is read from it). A
+ * server without IDLE is NO_IDLE (the caller polls); a failure is ERROR
+ * with err set. The connection is closed before returning.
+ */
+enum sync_watch_result {
+	SYNC_WATCH_NEWS,
+	SYNC_WATCH_TIMEOUT,
+	SYNC_WATCH_WOKEN,
+	SYNC_WATCH_NO_IDLE,
+	SYNC_WATCH_ERROR
+};
+int	sync_imap_watch(const struct cfg_account *a,
+	    const struct sync_opts *o, int64_t timeout_ms, int wake_fd,
+	    char *err, size_t errlen);
+
 /* ------------------------------------------------------------------ */
 /* A POP3 account's INBOX                                              */
 

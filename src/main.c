@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "ui.h"
 #include "util.h"
 
 int
@@ -47,6 +48,12 @@ main(int argc, char **argv)
 	case CLI_CMD_SEND:
 		rc = cli_send(&o);
 		break;
+	case CLI_CMD_UI: {
+		struct ui_args	ua = { o.config_path, o.account, o.folder };
+
+		rc = ui_main(&ua);
+		break;
+	}
 	default:
 		(void)fprintf(stderr, "facteur: %s: not yet implemented\n",
 		    o.cmd == CLI_CMD_UI ? "the interface" : o.cmd_name);

@@ -518,7 +518,8 @@ static const struct {
 	const char	*args[MAXARGS];
 	const char	*err;
 } bin_fail_cases[] = {
-	{ { NULL }, "facteur: the interface: not yet implemented\n" },
+	{ { "-a", "nosuch" }, "facteur: nosuch: no such account (no "
+	    "configuration found)\n" },
 	{ { "sync" }, "facteur: sync: no account configured (see "
 	    "facteur.conf(5))\n" },
 	{ { "sync", "-v", "perso" }, "facteur: sync: no account configured "

@@ -2230,7 +2230,7 @@ START_TEST(actions_table)
 			ck_assert_msg(strcmp(a->name, b->name) != 0,
 			    "%s twice", a->name);
 	}
-	ck_assert_uint_eq(n, 47);
+	ck_assert_uint_eq(n, 51);
 	for (a = cfg_actions(); a->name != NULL; a++) {
 		enum cfg_menu	m;
 

@@ -776,8 +776,23 @@ on_alert(const char *text, size_t len, void *arg)
 	emit(x, SYNC_EV_NOTICE, x->a->name, NULL, msg);
 }
 
-static int
-connect_account(struct ctx *x, char *err, size_t errlen)
+/* EXISTS, EXPUNGE, FETCH or VANISHED while IDLE: the folder changed. */
+static void
+on_unsolicited(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct ctx	*x = arg;
+
+	(void)c;
+	if (x->watching && r->kind == IMAP_UNTAGGED &&
+	    (strcmp(r->name, "EXISTS") == 0 ||
+	    strcmp(r->name, "EXPUNGE") == 0 ||
+	    strcmp(r->name, "FETCH") == 0 ||
+	    strcmp(r->name, "VANISHED") == 0))
+		x->news = true;
+}
+
+int
+sync_connect(struct ctx *x, char *err, size_t errlen)
 {
 	const struct cfg_account	*a = x->a;
 	struct imap_client_params	 p;
@@ -814,6 +829,7 @@ connect_account(struct ctx *x, char *err, size_t errlen)
 	    a->max_size < PIECE ? a->max_size : PIECE) + 65536;
 	p.trace = x->o->trace != NULL ? on_trace : NULL;
 	p.alert = on_alert;
+	p.unsolicited = on_unsolicited;
 	p.arg = x;
 	x->c = imap_client_connect(x->loop, &p, on_ready, x);
 	(void)imap_client_wait(x->c, &x->ready);
@@ -857,7 +873,7 @@ sync_imap_account(const struct cfg_account *a, const struct sync_opts *o,
 	}
 	x.list_status = rec.n == 0;
 	x.loop = net_loop_new();
-	if (connect_account(&x, err, errlen) == -1) {
+	if (sync_connect(&x, err, errlen) == -1) {
 		rc = -1;
 		goto out;
 	}

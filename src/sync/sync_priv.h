@@ -34,6 +34,8 @@ struct ctx {
 	/* LIST-STATUS rather than STATUS per folder (see list_account) */
 	bool			 list_status;
 	char			 delim;
+	/* IDLE (idle.c): news from the server while watching */
+	bool			 watching, news;
 	char			**later;	/* folders to stamp at the end */
 	size_t			 nlater, caplater;
 };
@@ -253,6 +255,9 @@ void	sync_moves(struct ctx *x, struct list_run *l);
 
 /* account.c */
 struct mailbox *listed(const struct list_run *l, const char *folder);
+
+/* account.c: connect and log in (x->a, x->o set; x->loop made). */
+int	sync_connect(struct ctx *x, char *err, size_t errlen);
 
 /* account.c: mkdir -p the account's store root (0700). */
 int	sync_make_root(const char *dir, char *err, size_t errlen);
