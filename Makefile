@@ -53,11 +53,12 @@ TEST_SRC = tests/run.c tests/check_util.c tests/check_buf.c \
 	tests/check_imap.c tests/check_imap_client.c tests/check_imap_east.c \
 	tests/check_imap_mailbox.c tests/check_sync_state.c \
 	tests/check_sync_folders.c tests/check_smtp.c tests/check_smtp_east.c \
-	tests/check_pop3.c tests/check_pop3_east.c \
+	tests/check_pop3.c tests/check_pop3_east.c tests/check_ui.c \
 	tests/east.c tests/minijson.c tests/script.c tests/testlib.c
 SERVER_TEST_SRC = tests/run_servers.c tests/check_servers_net.c \
 	tests/check_servers_imap.c tests/check_servers_sync.c \
 	tests/check_servers_smtp.c tests/check_servers_pop3.c \
+	tests/check_servers_ui.c tests/tmux.c \
 	tests/testlib.c
 TEST_HDR = tests/tests.h tests/minijson.h tests/east.h
 FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config tests/fuzz/fuzz_mime \

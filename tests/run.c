@@ -36,6 +36,7 @@ main(void)
 	srunner_add_suite(sr, smtp_east_suite());
 	srunner_add_suite(sr, pop3_suite());
 	srunner_add_suite(sr, pop3_east_suite());
+	srunner_add_suite(sr, ui_suite());
 	srunner_add_suite(sr, sync_state_suite());
 	srunner_add_suite(sr, sync_folders_suite());
 	srunner_run_all(sr, CK_NORMAL);

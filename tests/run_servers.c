@@ -26,6 +26,7 @@ main(void)
 	srunner_add_suite(sr, servers_sync_suite());
 	srunner_add_suite(sr, servers_smtp_suite());
 	srunner_add_suite(sr, servers_pop3_suite());
+	srunner_add_suite(sr, servers_ui_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -50,6 +50,8 @@ Suite	*servers_imap_suite(void);
 Suite	*servers_sync_suite(void);
 Suite	*servers_smtp_suite(void);
 Suite	*servers_pop3_suite(void);
+Suite	*servers_ui_suite(void);
+Suite	*ui_suite(void);
 
 /*
  * A synchronous test client over a net_conn: each call turns the loop until
@@ -172,6 +174,35 @@ void	 test_imap_open(struct test_imap *t, enum imap_tls_mode mode,
 	    enum imap_auth_mech mech, const char *user, const char *password,
 	    imap_unsolicited_cb *unsolicited);
 void	 test_imap_close(struct test_imap *t);
+
+/* tmux.c: the interface in a tmux pane of a private tmux server. */
+struct test_tmux {
+	char	sock[64];
+	bool	started;
+};
+/* Start "./facteur ARGS" with HOME=home, FACTEUR_CONFIG=home/config,
+ * a UTF-8 locale, in a w x h pane; when it exits the pane shows
+ * "FACTEUR-EXIT=STATUS". */
+void	 test_tmux_start(struct test_tmux *t, int w, int h, const char *home,
+	    const char *args);
+/* The pane's text; owned. */
+char	*test_tmux_screen(const struct test_tmux *t);
+/* A tmux format ("#{pane_title}") for the pane; owned. */
+char	*test_tmux_query(const struct test_tmux *t, const char *format);
+/* The screen once it shows needle (fails after ms); owned. */
+char	*test_tmux_wait(const struct test_tmux *t, const char *needle, int ms);
+/* Whether needle left the screen within ms. */
+bool	 test_tmux_gone(const struct test_tmux *t, const char *needle, int ms);
+/* Keys as tmux names them ("j", "Enter", "C-n"), space-separated. */
+void	 test_tmux_keys(const struct test_tmux *t, const char *keys);
+/* Text typed as it is. */
+void	 test_tmux_type(const struct test_tmux *t, const char *text);
+void	 test_tmux_resize(const struct test_tmux *t, int w, int h);
+void	 test_tmux_stop(struct test_tmux *t);
+/* Terminal columns of a UTF-8 line (wcwidth in a UTF-8 locale). */
+int	 test_display_width(const char *s);
+/* The screen's line holding needle, or NULL; owned. */
+char	*test_screen_line(const char *screen, const char *needle);
 
 /* Sort n strings in strcmp() order. */
 void	 test_sort_strings(char **v, size_t n);

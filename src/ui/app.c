@@ -775,8 +775,6 @@ ui_main(const struct ui_args *args)
 		    "Press ? for help; see facteur.conf(5) to add one." :
 		    "No account configured and no maildir at $MAIL or "
 		    "~/Maildir: see facteur.conf(5) to add an account.");
-	else if (engine_fd(u.eng) >= 0 && u.msg[0] == '\0')
-		ui_message(&u, false, "syncing in the background...");
 	main_loop(&u);
 	ui_leave_folder(&u);
 	close_folder(&u);

@@ -41,6 +41,12 @@ add_text(struct ui_pager *p, const char *s, size_t n, enum ui_line_kind kind,
 	size_t	 i = 0, e, off;
 	bool	 sig = false;
 
+	if (n == 0) {
+		off = p->text.len;
+		if (buf_append_byte(&p->text, '\n') == 0)
+			add_line(p, off, 0, kind, 0, cap);
+		return;
+	}
 	while (i < n) {
 		const char	*nl = memchr(s + i, '\n', n - i);
 		enum ui_line_kind k = kind;

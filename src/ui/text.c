@@ -124,6 +124,8 @@ ui_fit(const char *s, size_t n, int width, bool pad, struct buf *out)
 
 	while (i < n) {
 		k = ui_utf8_next(s + i, n - i, &cp);
+		if (k == 1 && (unsigned char)s[i] >= 0x80)
+			cp = '?';	/* an invalid byte */
 		if (cp == '\t')
 			cp = ' ';
 		if (ui_cp_unsafe(cp))
@@ -141,10 +143,11 @@ ui_fit(const char *s, size_t n, int width, bool pad, struct buf *out)
 		base = true;
 		i += k;
 	}
-	while (pad && used < width) {
+	w = used;
+	while (pad && w < width) {
 		if (buf_append_byte(out, ' ') == -1)
 			break;
-		used++;
+		w++;
 	}
 	return used;
 }

@@ -1,0 +1,534 @@
+/*
+ * check_servers_ui.c: the interface driven in tmux, as a user drives it:
+ * a local maildir (index, pager, search, hostile subjects, resizing,
+ * SIGTERM), then an IMAP account on the test Dovecot (mail arriving by
+ * IDLE without a key, delete then sync, keys answered during a big
+ * sync).
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "tests.h"
+
+static char	*home;
+
+static void
+setup(void)
+{
+	char	tmpl[] = "/tmp/facteur-ui.XXXXXX";
+
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	home = xstrdup(tmpl);
+}
+
+static void
+teardown(void)
+{
+	test_remove_tree(home);
+	free(home);
+	home = NULL;
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	test_write_file(path, text, strlen(text));
+}
+
+/* A maildir:// account at home/Mail with INBOX and Archive. */
+static void
+local_account(void)
+{
+	struct store_err	 err;
+	char			*root = xasprintf("%s/Mail", home);
+	char			*cfg = xasprintf("%s/config", home);
+	char			*text;
+
+	ck_assert_int_eq(mkdir(root, 0700), 0);
+	ck_assert_msg(store_folder_create(root, "INBOX", &err) == 0, "%s",
+	    err.msg);
+	ck_assert_int_eq(store_folder_create(root, "Archive", &err), 0);
+	text = xasprintf("[general]\nmail-root = %s/store\n\n"
+	    "[account local]\naddress = Jeanne <jeanne@example.test>\n"
+	    "incoming = maildir://%s\n", home, root);
+	write_text(cfg, text);
+	free(text);
+	free(cfg);
+	free(root);
+}
+
+static void
+local_message(const char *folder, const char *name, const char *text)
+{
+	char	*path = xasprintf("%s/Mail/%s/cur/%s", home, folder, name);
+
+	write_text(path, text);
+	free(path);
+}
+
+static const char msg_cafe[] =
+    "From: =?UTF-8?Q?Zo=C3=AB_Dupr=C3=A9?= <zoe@example.test>\n"
+    "To: jeanne@example.test\n"
+    "Subject: =?UTF-8?B?Q2Fmw6kgZsO8ciBhbGxl?=\n"
+    "Date: Fri, 01 Mar 2024 09:30:00 +0000\n"
+    "Message-ID: <cafe@example.test>\n"
+    "Content-Type: text/plain; charset=iso-8859-1\n"
+    "Content-Transfer-Encoding: quoted-printable\n\n"
+    "Le caf=E9 est pr=EAt.\n> une ligne cit=E9e\n";
+
+static const char msg_report[] =
+    "From: Bob Martin <bob@example.test>\n"
+    "To: jeanne@example.test\n"
+    "Subject: Quarterly report\n"
+    "Date: Sat, 02 Mar 2024 10:00:00 +0000\n"
+    "Message-ID: <report@example.test>\n\n"
+    "The numbers are in.\n";
+
+static const char msg_lunch[] =
+    "From: Chloé <chloe@example.test>\n"
+    "To: jeanne@example.test\n"
+    "Subject: Lunch on Friday\n"
+    "Date: Sun, 03 Mar 2024 11:00:00 +0000\n"
+    "Message-ID: <lunch@example.test>\n\n"
+    "Pizza ou sushi ?\n";
+
+static void
+three_messages(void)
+{
+	local_account();
+	local_message("INBOX", "1709285400.1.host:2,S", msg_cafe);
+	local_message("INBOX", "1709373600.2.host:2,", msg_report);
+	local_message("INBOX", "1709463600.3.host:2,S", msg_lunch);
+}
+
+/* The index lists the messages; Enter shows a decoded message; search
+ * finds one by its body. */
+START_TEST(ui_index_pager_search)
+{
+	struct test_tmux	 t;
+	char			*s, *l;
+
+	three_messages();
+	test_tmux_start(&t, 100, 30, home, "");
+	s = test_tmux_wait(&t, "Quarterly report", 5000);
+	l = test_screen_line(s, "Quarterly report");
+	ck_assert_ptr_nonnull(l);
+	ck_assert_msg(strstr(l, "Bob Martin") != NULL && strstr(l, " N ") !=
+	    NULL && strstr(l, "2024-03-02") != NULL, "index line: %s", l);
+	free(l);
+	l = test_screen_line(s, "Café für alle");
+	ck_assert_msg(l != NULL && strstr(l, "Zoë Dupré") != NULL,
+	    "decoded subject and sender in the index:\n%s", s);
+	free(l);
+	ck_assert_ptr_nonnull(strstr(s, "-- facteur: local/INBOX [3 "
+	    "messages, 1 unread]"));
+	free(s);
+
+	/* Search the bodies, then open what was found. */
+	test_tmux_keys(&t, "/");
+	free(test_tmux_wait(&t, "Search for:", 3000));
+	test_tmux_type(&t, "sushi");
+	test_tmux_keys(&t, "Enter Enter");
+	s = test_tmux_wait(&t, "Subject: Lunch on Friday", 3000);
+	ck_assert_ptr_nonnull(strstr(s, "Pizza ou sushi ?"));
+	ck_assert_ptr_nonnull(strstr(s, "From: Chloé <chloe@example.test>"));
+	free(s);
+
+	/* Back, and the encoded one: headers and body converted. */
+	test_tmux_keys(&t, "q /");
+	free(test_tmux_wait(&t, "Search for:", 3000));
+	test_tmux_type(&t, "subject:café");
+	test_tmux_keys(&t, "Enter Enter");
+	s = test_tmux_wait(&t, "Subject: Café für alle", 3000);
+	ck_assert_ptr_nonnull(strstr(s, "From: Zoë Dupré <zoe@example.test>"));
+	ck_assert_ptr_nonnull(strstr(s, "Le café est prêt."));
+	ck_assert_ptr_nonnull(strstr(s, "> une ligne citée"));
+	free(s);
+
+	/* Help lists the bindings in force. */
+	test_tmux_keys(&t, "?");
+	s = test_tmux_wait(&t, "Keys of the pager", 3000);
+	ck_assert_ptr_nonnull(strstr(s, "next-message"));
+	free(s);
+	test_tmux_keys(&t, "q q q");
+	free(test_tmux_wait(&t, "FACTEUR-EXIT=0", 5000));
+	test_tmux_stop(&t);
+}
+END_TEST
+
+/* Flags set in the interface are on disk at once; a limit hides. */
+START_TEST(ui_flags_and_limit)
+{
+	struct test_tmux	 t;
+	char			*s, *path;
+	bool			 flagged;
+
+	three_messages();
+	test_tmux_start(&t, 100, 30, home, "");
+	free(test_tmux_wait(&t, "Quarterly report", 5000));
+	/* The first unread is selected: flag it. */
+	test_tmux_keys(&t, "F");
+	s = test_tmux_wait(&t, "N!", 3000);
+	free(s);
+	path = xasprintf("%s/Mail/INBOX/cur/1709373600.2.host:2,F", home);
+	flagged = access(path, F_OK) == 0;
+	ck_assert_msg(flagged, "the F flag is not in the file name");
+	free(path);
+	test_tmux_keys(&t, "l");
+	free(test_tmux_wait(&t, "Limit to", 3000));
+	test_tmux_type(&t, "flag:flagged");
+	test_tmux_keys(&t, "Enter");
+	s = test_tmux_wait(&t, "1 shown", 3000);
+	ck_assert_ptr_null(strstr(s, "Lunch on Friday"));
+	ck_assert_ptr_nonnull(strstr(s, "Quarterly report"));
+	free(s);
+	test_tmux_keys(&t, "l C-u Enter");
+	free(test_tmux_wait(&t, "Lunch on Friday", 3000));
+	test_tmux_keys(&t, "q");
+	free(test_tmux_wait(&t, "FACTEUR-EXIT=0", 5000));
+	test_tmux_stop(&t);
+}
+END_TEST
+
+/* Escape sequences in a subject, a sender and a body never reach the
+ * terminal: drawn as "?", the title and the screen unchanged. */
+START_TEST(ui_escape_sequences)
+{
+	struct test_tmux	 t;
+	char			*s, *title, *l;
+
+	local_account();
+	local_message("INBOX", "1709285400.1.host:2,S",
+	    "From: \x1b[2JEvil \x1b]0;owned\x07 <evil@example.test>\n"
+	    "Subject: evil \x1b]0;pwned\x07 \x1b[2J\x1b[31mred \x9b" "31m\n"
+	    "Date: Fri, 01 Mar 2024 09:30:00 +0000\n\n"
+	    "body \x1b]2;pwned-too\x07 \x1b[H\x1b[2Jend\n");
+	local_message("INBOX", "1709373600.2.host:2,S", msg_report);
+	test_tmux_start(&t, 100, 30, home, "");
+	s = test_tmux_wait(&t, "Quarterly report", 5000);
+	l = test_screen_line(s, "evil ");
+	/* Control characters shown in caret notation by the decoder (the
+	 * drawing layer would make any left "?": check_ui). */
+	ck_assert_msg(l != NULL && strstr(l, "evil ^[]0;pwned^G "
+	    "^[[2J^[[31mred") != NULL && strchr(l, 0x1b) == NULL, "%s", s);
+	free(l);
+	free(s);
+	title = test_tmux_query(&t, "#{pane_title}");
+	ck_assert_msg(strstr(title, "pwned") == NULL &&
+	    strstr(title, "owned") == NULL, "title: %s", title);
+	free(title);
+	test_tmux_keys(&t, "k Enter");
+	s = test_tmux_wait(&t, "end", 3000);
+	ck_assert_ptr_nonnull(strstr(s, "body ^[]2;pwned-too^G ^[[H^[[2Jend"));
+	/* The screen was not cleared: the header lines are still there. */
+	ck_assert_ptr_nonnull(strstr(s, "Subject: evil"));
+	free(s);
+	title = test_tmux_query(&t, "#{pane_title}");
+	ck_assert_msg(strstr(title, "pwned") == NULL, "title: %s", title);
+	free(title);
+	test_tmux_keys(&t, "q q");
+	free(test_tmux_wait(&t, "FACTEUR-EXIT=0", 5000));
+	test_tmux_stop(&t);
+}
+END_TEST
+
+/* The status line is on the second-last row and no line is wider than
+ * the terminal: true at 80x24 and 200x60. */
+static void
+check_layout(const char *s, int w, int h)
+{
+	const char	*p = s, *nl;
+	int		 row = 0, status_row = -1;
+
+	for (; (nl = strchr(p, '\n')) != NULL; p = nl + 1, row++) {
+		char	*line = xstrndup(p, (size_t)(nl - p));
+
+		ck_assert_msg(test_display_width(line) <= w,
+		    "row %d wider than %d: %s", row, w, line);
+		if (strncmp(line, "-- facteur:", 11) == 0)
+			status_row = row;
+		free(line);
+	}
+	ck_assert_msg(status_row == h - 2, "status on row %d of %d:\n%s",
+	    status_row, h, s);
+}
+
+START_TEST(ui_resize)
+{
+	struct test_tmux	 t;
+	char			*s, *l;
+
+	three_messages();
+	test_tmux_start(&t, 120, 40, home, "");
+	free(test_tmux_wait(&t, "Quarterly report", 5000));
+	test_tmux_resize(&t, 80, 24);
+	(void)usleep(300000);
+	s = test_tmux_wait(&t, "Quarterly report", 3000);
+	check_layout(s, 80, 24);
+	free(s);
+	test_tmux_resize(&t, 200, 60);
+	(void)usleep(300000);
+	s = test_tmux_wait(&t, "Quarterly report", 3000);
+	check_layout(s, 200, 60);
+	/* Wide enough for the size column. */
+	l = test_screen_line(s, "Quarterly report");
+	ck_assert_msg(l != NULL && strstr(l, " 179 ") != NULL, "%s", l);
+	free(l);
+	free(s);
+	/* The pager wraps to the new width too. */
+	test_tmux_keys(&t, "Enter");
+	s = test_tmux_wait(&t, "Subject:", 3000);
+	check_layout(s, 200, 60);
+	free(s);
+	test_tmux_resize(&t, 80, 24);
+	(void)usleep(300000);
+	s = test_tmux_wait(&t, "Subject:", 3000);
+	check_layout(s, 80, 24);
+	free(s);
+	test_tmux_keys(&t, "q q");
+	free(test_tmux_wait(&t, "FACTEUR-EXIT=0", 5000));
+	test_tmux_stop(&t);
+}
+END_TEST
+
+/* SIGTERM: the terminal is given back (the alternate screen left) and
+ * the exit status says the signal. */
+START_TEST(ui_sigterm_restores)
+{
+	struct test_tmux	 t;
+	char			*pid, *cmd, *alt;
+
+	three_messages();
+	test_tmux_start(&t, 100, 30, home, "");
+	free(test_tmux_wait(&t, "Quarterly report", 5000));
+	alt = test_tmux_query(&t, "#{alternate_on}");
+	ck_assert_msg(alt[0] == '1', "alternate screen: %s", alt);
+	free(alt);
+	pid = test_tmux_query(&t, "#{pane_pid}");
+	cmd = xasprintf("pkill -TERM -P %d -x facteur", atoi(pid));
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	free(pid);
+	free(test_tmux_wait(&t, "FACTEUR-EXIT=143", 5000));
+	alt = test_tmux_query(&t, "#{alternate_on}");
+	ck_assert_msg(alt[0] == '0', "still on the alternate screen");
+	free(alt);
+	test_tmux_stop(&t);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Against the test Dovecot                                            */
+
+struct done {
+	bool			 done;
+	enum imap_status	 status;
+	size_t			 hits;
+};
+
+static void
+on_done(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct done	*d = arg;
+
+	(void)c;
+	d->done = true;
+	d->status = r != NULL ? r->status : IMAP_ST_BAD;
+}
+
+static void
+on_search(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct done	*d = arg;
+
+	(void)c;
+	if (strcmp(r->name, "SEARCH") == 0)
+		d->hits += r->n;
+}
+
+static void
+srv_run(struct test_imap *s, imap_untagged_fn *u, struct done *d,
+    const char *fmt, const char *a1, const char *a2, size_t l2)
+{
+	memset(d, 0, sizeof(*d));
+	ck_assert_int_eq(imap_client_cmd(s->c, u, on_done, d, fmt, a1, a2,
+	    l2), 0);
+	ck_assert_int_eq(imap_client_wait(s->c, &d->done), 0);
+}
+
+static char *
+imap_message(const char *subject, size_t i)
+{
+	return xasprintf("From: Alice <alice@example.test>\r\n"
+	    "To: alice@example.test\r\nSubject: %s\r\n"
+	    "Message-ID: <ui-%zu-%d@example.test>\r\n"
+	    "Date: Fri, 01 Mar 2024 09:30:00 +0000\r\n\r\n"
+	    "Body of %s.\r\n", subject, i, (int)getpid(), subject);
+}
+
+/* n messages "PREFIX k" appended to mbox, pipelined. */
+static void
+srv_append_many(struct test_imap *s, const char *mbox, const char *prefix,
+    size_t n)
+{
+	struct done	*d = xcalloc(n, sizeof(*d));
+	char		 subj[128], *m;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if (n == 1)
+			(void)snprintf(subj, sizeof(subj), "%s", prefix);
+		else
+			(void)snprintf(subj, sizeof(subj), "%s %zu", prefix, i);
+		m = imap_message(subj, i);
+		ck_assert_int_eq(imap_client_cmd(s->c, NULL, on_done, &d[i],
+		    "APPEND %m () %L", mbox, m, strlen(m)), 0);
+		free(m);
+	}
+	ck_assert_int_eq(imap_client_wait(s->c, &d[n - 1].done), 0);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(d[i].status, IMAP_ST_OK);
+	free(d);
+}
+
+static size_t
+srv_count(struct test_imap *s, const char *mbox, const char *subject)
+{
+	struct done	d;
+
+	srv_run(s, NULL, &d, "SELECT %m", mbox, "", 0);
+	srv_run(s, on_search, &d, "UID SEARCH SUBJECT %a", subject, "", 0);
+	ck_assert_int_eq(d.status, IMAP_ST_OK);
+	return d.hits;
+}
+
+static void
+imap_account(void)
+{
+	char	*cfg = xasprintf("%s/config", home);
+	char	*text;
+
+	text = xasprintf("[general]\nmail-root = %s/mail\n\n"
+	    "[account alice]\naddress = Alice <%s>\n"
+	    "incoming = imaps://alice%%40example.test@%s:%s\n"
+	    "password = %s\ntls-ca-file = %s\n", home,
+	    test_env("MAILTEST_USER1"), test_env("MAILTEST_TLS_SERVERNAME"),
+	    test_env("MAILTEST_IMAPS_PORT"), test_env("MAILTEST_PASS1"),
+	    test_env("MAILTEST_CA_FILE"));
+	write_text(cfg, text);
+	ck_assert_int_eq(chmod(cfg, 0600), 0);
+	free(text);
+	free(cfg);
+}
+
+static void
+srv_open(struct test_imap *s)
+{
+	test_imap_open(s, IMAP_TLS_IMPLICIT, IMAP_AUTH_AUTO,
+	    test_env("MAILTEST_USER1"), test_env("MAILTEST_PASS1"), NULL);
+	ck_assert_msg(s->ok, "%s", s->err);
+}
+
+/* Mail delivered while the interface is open shows up by itself (IDLE);
+ * a message deleted in the interface is gone from the server after $. */
+START_TEST(ui_imap_idle_and_delete)
+{
+	struct test_tmux	 t;
+	struct test_imap	 s;
+	struct done		 d;
+	char			 subj[64], *scr;
+	int			 k;
+
+	srv_open(&s);
+	(void)snprintf(subj, sizeof(subj), "ui-delete-me-%d", (int)getpid());
+	srv_append_many(&s, "INBOX", subj, 1);
+	imap_account();
+	test_tmux_start(&t, 120, 30, home, "");
+	free(test_tmux_wait(&t, subj, 15000));
+	/* Wait for the engine to be watching before delivering. */
+	ck_assert(test_tmux_gone(&t, "alice: syncing", 15000));
+	(void)usleep(500000);
+	srv_append_many(&s, "INBOX", "ui-arrives-by-itself", 1);
+	free(test_tmux_wait(&t, "ui-arrives-by-itself", 10000));
+
+	/* Select it by search, delete, sync. */
+	test_tmux_keys(&t, "/");
+	free(test_tmux_wait(&t, "Search for:", 3000));
+	test_tmux_type(&t, subj);
+	test_tmux_keys(&t, "Enter d");
+	free(test_tmux_wait(&t, "1 deleted", 3000));
+	test_tmux_keys(&t, "$");
+	for (k = 0; k < 100 && srv_count(&s, "INBOX", subj) > 0; k++)
+		(void)usleep(100000);
+	ck_assert_msg(srv_count(&s, "INBOX", subj) == 0,
+	    "still in the server's INBOX after the sync");
+	scr = test_tmux_screen(&t);
+	ck_assert_msg(strstr(scr, subj) == NULL, "still listed:\n%s", scr);
+	free(scr);
+	test_tmux_keys(&t, "q");
+	free(test_tmux_wait(&t, "FACTEUR-EXIT=0", 10000));
+	test_tmux_stop(&t);
+	srv_run(&s, NULL, &d, "SELECT INBOX", "", "", 0);
+	test_imap_close(&s);
+}
+END_TEST
+
+/* While the first sync of 3,000 messages runs, a key is answered: the
+ * time from sending "?" to the help on screen is printed. */
+START_TEST(ui_keys_during_sync)
+{
+	struct test_tmux	 t;
+	struct test_imap	 s;
+	struct done		 d;
+	int64_t			 t0, dt;
+	char			*scr;
+
+	srv_open(&s);
+	srv_run(&s, NULL, &d, "CREATE UIBulk", "", "", 0);
+	srv_append_many(&s, "UIBulk", "bulk", 3000);
+	imap_account();
+	test_tmux_start(&t, 120, 30, home, "");
+	free(test_tmux_wait(&t, "UIBulk ", 20000));
+	t0 = time_mono_ms();
+	test_tmux_keys(&t, "?");
+	scr = test_tmux_wait(&t, "Keys of the index", 5000);
+	dt = time_mono_ms() - t0;
+	fprintf(stderr, "ui_keys_during_sync: a key was drawn %lld ms after "
+	    "it was sent, during the sync\n", (long long)dt);
+	ck_assert_msg(strstr(scr, "Keys of the index") != NULL, "%s", scr);
+	ck_assert_msg(dt < 1000, "the key took %lld ms", (long long)dt);
+	free(scr);
+	test_tmux_keys(&t, "q q");
+	free(test_tmux_wait(&t, "FACTEUR-EXIT=0", 10000));
+	test_tmux_stop(&t);
+	srv_run(&s, NULL, &d, "DELETE UIBulk", "", "", 0);
+	test_imap_close(&s);
+}
+END_TEST
+
+Suite *
+servers_ui_suite(void)
+{
+	Suite	*s = suite_create("servers: ui");
+	TCase	*tc = tcase_create("tmux");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, ui_index_pager_search);
+	tcase_add_test(tc, ui_flags_and_limit);
+	tcase_add_test(tc, ui_escape_sequences);
+	tcase_add_test(tc, ui_resize);
+	tcase_add_test(tc, ui_sigterm_restores);
+	tcase_add_test(tc, ui_imap_idle_and_delete);
+	tcase_add_test(tc, ui_keys_during_sync);
+	suite_add_tcase(s, tc);
+	return s;
+}
