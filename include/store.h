@@ -338,7 +338,9 @@ size_t	store_view_tree(const struct store_view *v, size_t r, bool ascii,
  * bare term matches the subject, the sender, the recipients or the body
  * text; "from:", "to:", "cc:", "subject:", "body:" limit it to one place;
  * "flag:" takes unread, read, flagged, replied, forwarded, draft,
- * deleted, new; a leading "-" negates a term. To and Cc are read from the
+ * deleted, new; "date:" takes 2024, 2024-03, 2024-03-01 (that period,
+ * local time), 7d, 2w, 3m, 1y (since that long ago) or a range A..B of
+ * those (either end may be left out); a leading "-" negates a term. To and Cc are read from the
  * file; the body is the text the pager shows (attachments, even text
  * ones, are not searched).
  */

@@ -592,6 +592,68 @@ START_TEST(match_flags)
 }
 END_TEST
 
+/* date: ranges, in the local time zone (UTC here); the message's date
+ * is its Date:, else its delivery time. 1709285400 is 2024-03-01
+ * 09:30 UTC. */
+static const struct {
+	const char	*text;
+	int64_t		 date;
+	bool		 want;
+} date_cases[] = {
+	{ "date:2024", 1709285400, true },
+	{ "date:2023", 1709285400, false },
+	{ "date:2024-03", 1709285400, true },
+	{ "date:2024-3", 1709285400, true },
+	{ "date:2024-02", 1709285400, false },
+	{ "date:2024-03-01", 1709285400, true },
+	{ "date:2024-03-02", 1709285400, false },
+	{ "date:2024-02-29", 1709285400, false },
+	{ "date:2024-03-01..2024-03-31", 1709285400, true },
+	{ "date:2024-02-01..2024-02-29", 1709285400, false },
+	{ "date:2024-02-01..2024-03-01", 1709285400, true },
+	{ "date:2024-03-02..", 1709285400, false },
+	{ "date:2024-03-01..", 1709285400, true },
+	{ "date:..2024-02", 1709285400, false },
+	{ "date:..2024-03", 1709285400, true },
+	{ "-date:2024", 1709285400, false },
+	{ "date:2024 subject:hello", 1709285400, true },
+	{ "date:7d", 0, false },
+	{ "date:100000d", 1709285400, true },
+	{ "date:2024", STORE_DATE_UNKNOWN, false },
+};
+
+START_TEST(match_dates)
+{
+	struct store_msg	m;
+
+	ck_assert_int_eq(setenv("TZ", "UTC", 1), 0);
+	tzset();
+	summary(&m, "hello", "", "", 0, false);
+	m.date = date_cases[_i].date;
+	ck_assert_msg(summary_matches(date_cases[_i].text, &m) ==
+	    date_cases[_i].want, "\"%s\"", date_cases[_i].text);
+}
+END_TEST
+
+START_TEST(match_dates_bad)
+{
+	static const char *const bad[] = { "date:yesterday", "date:24",
+	    "date:2024-13", "date:2024-00-01", "date:2024-03-32",
+	    "date:2024-03-01-02", "date:..", "date:2024-", "date:-3d",
+	    "date:1969", "date:x..2024", "date:2024..y", "date:d",
+	    "date:2024-003" };
+	struct store_err	err;
+	size_t			i;
+
+	for (i = 0; i < NITEMS(bad); i++) {
+		ck_assert_msg(store_query_new(bad[i], &err) == NULL,
+		    "%s accepted", bad[i]);
+		ck_assert_msg(strstr(err.msg, "bad date") != NULL, "%s: %s",
+		    bad[i], err.msg);
+	}
+}
+END_TEST
+
 START_TEST(match_utf8)
 {
 	struct store_msg	m;
@@ -1243,6 +1305,8 @@ store_search_suite(void)
 	tcase_add_test(tc, match_negation);
 	tcase_add_test(tc, match_escapes_prefixes);
 	tcase_add_loop_test(tc, match_flags, 0, (int)NITEMS(flag_cases));
+	tcase_add_loop_test(tc, match_dates, 0, (int)NITEMS(date_cases));
+	tcase_add_test(tc, match_dates_bad);
 	tcase_add_test(tc, match_utf8);
 	tcase_add_test(tc, match_no_data);
 	tcase_add_test(tc, match_null_strings);

@@ -18,6 +18,7 @@
  * included, are not searched: a reader cannot see why they matched.
  */
 #include <stdarg.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@
 /* Kinds of term, in the order matching tries them: cheapest first. */
 enum term_kind {
 	TERM_FLAG,
+	TERM_DATE,
 	TERM_SUBJECT,
 	TERM_FROM,
 	TERM_ANY,	/* no prefix: summary first, then the file */
@@ -54,6 +56,7 @@ struct term {
 	bool		 negate;
 	unsigned	 flag;		/* TERM_FLAG: STORE_* bit, 0: in_new */
 	bool		 flag_set;	/* TERM_FLAG: the bit must be set */
+	int64_t		 lo, hi;	/* TERM_DATE: lo <= date < hi */
 	char		*needle;	/* folded, owned */
 	size_t		 nlen;
 	uint16_t	*next;		/* owned: needle's failure function */
@@ -75,6 +78,7 @@ static const struct {
 	{ "subject:", TERM_SUBJECT },
 	{ "body:", TERM_BODY },
 	{ "flag:", TERM_FLAG },
+	{ "date:", TERM_DATE },
 };
 
 static const struct {
@@ -363,6 +367,121 @@ set_flag(struct term *t, const char *v, size_t n, struct store_err *err)
 }
 
 /*
+ * One end of a date range: "2024", "2024-03", "2024-03-01" (local
+ * time; the period it names, [*start, *end)), or "7d", "2w", "3m", "1y"
+ * (that long before now: *start = *end = the moment). -1 when it is
+ * neither.
+ */
+static int
+date_point(const char *v, size_t n, int64_t now, int64_t *start,
+    int64_t *end)
+{
+	struct tm	tm;
+	uint64_t	num, unit;
+	int		f[3] = { 0, 1, 1 }, nf = 0, digits;
+	size_t		i = 0;
+	time_t		t;
+
+	if (n >= 2 && strchr("dwmy", ascii_tolower((unsigned char)v[n - 1]))
+	    != NULL) {
+		switch (ascii_tolower((unsigned char)v[n - 1])) {
+		case 'd': unit = 86400; break;
+		case 'w': unit = 7 * 86400; break;
+		case 'm': unit = 30 * 86400; break;
+		default: unit = 365 * 86400; break;
+		}
+		if (parse_u64(v, n - 1, 100000, &num) == -1)
+			return -1;
+		*start = *end = now - (int64_t)(num * unit);
+		return 0;
+	}
+	/* YYYY, then -M or -MM, then -D or -DD. */
+	while (i < n && nf < 3) {
+		f[nf] = 0;
+		for (digits = 0; i < n && v[i] >= '0' && v[i] <= '9' &&
+		    digits < 5; i++, digits++)
+			f[nf] = f[nf] * 10 + (v[i] - '0');
+		if (nf == 0 ? digits != 4 : digits < 1 || digits > 2)
+			return -1;
+		nf++;
+		if (i < n && (v[i] != '-' || nf == 3))
+			return -1;
+		if (i < n)
+			i++;
+		if (i == n && v[n - 1] == '-')
+			return -1;
+	}
+	if (i != n || nf == 0 || f[0] < 1970 || f[0] > 9999 ||
+	    (nf > 1 && (f[1] < 1 || f[1] > 12)) ||
+	    (nf > 2 && (f[2] < 1 || f[2] > 31)))
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = f[0] - 1900;
+	tm.tm_mon = nf > 1 ? f[1] - 1 : 0;
+	tm.tm_mday = nf > 2 ? f[2] : 1;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*start = (int64_t)t;
+	if (nf == 1)
+		tm.tm_year++;
+	else if (nf == 2)
+		tm.tm_mon++;
+	else
+		tm.tm_mday++;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*end = (int64_t)t;
+	return 0;
+}
+
+/* date:A..B, date:A.., date:..B, date:A (see date_point()). */
+static int
+set_date(struct term *t, const char *v, size_t n, struct store_err *err)
+{
+	const char	*dots = NULL;
+	char		 q[ERR_QUOTE_MAX + 1];
+	int64_t		 now = (int64_t)time(NULL), s, e;
+	size_t		 i;
+
+	for (i = 0; i + 1 < n; i++)
+		if (v[i] == '.' && v[i + 1] == '.') {
+			dots = v + i;
+			break;
+		}
+	t->lo = INT64_MIN;
+	t->hi = INT64_MAX;
+	if (dots == NULL) {
+		if (date_point(v, n, now, &s, &e) == -1)
+			goto bad;
+		t->lo = s;
+		t->hi = s == e ? INT64_MAX : e;
+		return 0;
+	}
+	if (dots > v) {
+		if (date_point(v, (size_t)(dots - v), now, &s, &e) == -1)
+			goto bad;
+		t->lo = s;
+	}
+	if ((size_t)(dots - v) + 2 < n) {
+		if (date_point(dots + 2, n - (size_t)(dots - v) - 2, now, &s,
+		    &e) == -1)
+			goto bad;
+		t->hi = e;
+	}
+	if (dots == v && (size_t)(dots - v) + 2 == n)
+		goto bad;
+	return 0;
+bad:
+	err_quote(v, n, q, sizeof(q));
+	return qfail(err, "bad date \"%s\" (expected 2024, 2024-03, "
+	    "2024-03-01, 7d, 2w, 3m, 1y, or a range A..B)", q);
+}
+
+/*
  * The value of a term from p to the next blank outside quotes, quotes
  * removed and \" and \\ unescaped inside them, into val (QUERY_MAX_TERM
  * bytes). *pp moves past it.
@@ -448,6 +567,8 @@ parse_term(const char **pp, struct term *t, struct store_err *err)
 		return qfail(err, "empty phrase in search");
 	if (t->kind == TERM_FLAG)
 		return set_flag(t, val, n, err);
+	if (t->kind == TERM_DATE)
+		return set_date(t, val, n, err);
 	t->needle = xmalloc(fold_room(n));
 	t->nlen = fold_into(val, n, t->needle, true);
 	t->needle[t->nlen] = '\0';
@@ -808,6 +929,10 @@ term_match(struct match_ctx *c, const struct term *t)
 	switch (t->kind) {
 	case TERM_FLAG:
 		return flag_match(c->m, t);
+	case TERM_DATE:
+		return store_msg_sort_date(c->m) != STORE_DATE_UNKNOWN &&
+		    store_msg_sort_date(c->m) >= t->lo &&
+		    store_msg_sort_date(c->m) < t->hi;
 	case TERM_SUBJECT:
 		return field_has(c, FIELD_SUBJECT, t);
 	case TERM_FROM:
