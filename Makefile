@@ -6,7 +6,8 @@
 include config.mk
 
 # ---- sources, per module (STYLE.md 1) ----
-UTIL_SRC = src/util/alloc.c src/util/base64.c src/util/buf.c src/util/hash.c src/util/log.c \
+UTIL_SRC = src/util/alloc.c src/util/base64.c src/util/buf.c src/util/filter.c \
+	src/util/hash.c src/util/log.c \
 	src/util/md5.c src/util/random.c src/util/sha256.c \
 	src/util/str.c
 NET_SRC = src/net/conn.c src/net/loop.c src/net/tls.c
@@ -29,7 +30,7 @@ PROTO_SRC = src/proto/imap_client.c src/proto/imap_parse.c \
 SYNC_SRC = src/sync/account.c src/sync/cmd.c src/sync/download.c src/sync/engine.c \
 	src/sync/folder.c src/sync/folders.c src/sync/idle.c src/sync/moves.c src/sync/outbox.c \
 	src/sync/pop3.c src/sync/pop3_state.c src/sync/state.c
-CLI_SRC = src/cli/args.c src/cli/config_check.c src/cli/filter.c \
+CLI_SRC = src/cli/args.c src/cli/config_check.c \
 	src/cli/json.c src/cli/list.c src/cli/load.c src/cli/safe.c \
 	src/cli/send.c src/cli/show.c src/cli/sync.c
 UI_SRC = src/ui/actions.c src/ui/app.c src/ui/attach.c src/ui/draw.c \
@@ -68,7 +69,7 @@ FUZZERS = tests/fuzz/fuzz_line tests/fuzz/fuzz_config tests/fuzz/fuzz_mime \
 	tests/fuzz/fuzz_imap_session tests/fuzz/fuzz_mutf7 \
 	tests/fuzz/fuzz_sync_state tests/fuzz/fuzz_sync_folders \
 	tests/fuzz/fuzz_smtp tests/fuzz/fuzz_outgoing tests/fuzz/fuzz_pop3 \
-	tests/fuzz/fuzz_pop3_state
+	tests/fuzz/fuzz_pop3_state tests/fuzz/fuzz_ui
 
 MAN1 = doc/facteur.1
 MAN5 = doc/facteur.conf.5

@@ -147,4 +147,14 @@ char	*base64_encode_new(const void *p, size_t n);
  * is not base64. Owned. */
 char	*base64_decode_new(const char *s, size_t n, size_t *len);
 
+/*
+ * filter.c: run cmd through /bin/sh with in on its standard input; its
+ * standard output is appended to out (bounded by out->max). Both sides go
+ * through poll(), so neither can block the other. 0, or -1 with a reason
+ * in err (a failed command, an exit status other than 0).
+ */
+struct buf;
+int	 run_filter(const char *cmd, const char *in, size_t inlen,
+	    struct buf *out, char *err, size_t errlen);
+
 #endif /* FACTEUR_UTIL_H */

@@ -254,7 +254,7 @@ START_TEST(pager_lines)
 	utf8_locale();
 	memset(&p, 0, sizeof(p));
 	ui_pager_load(&p, xstrdup(pager_msg), strlen(pager_msg), false, NULL,
-	    40);
+	    NULL, 40);
 	ck_assert_uint_ne(find_row(&p, "Subject: Café", &k), SIZE_MAX);
 	ck_assert_int_eq(k, UI_LINE_HEADER);
 	ck_assert_uint_ne(find_row(&p, "From: Zoë <zoe@example.test>", &k),
@@ -305,8 +305,31 @@ START_TEST(pager_lines)
 
 	/* All headers with h. */
 	ui_pager_load(&p, xstrdup(pager_msg), strlen(pager_msg), true, NULL,
-	    80);
+	    NULL, 80);
 	ck_assert_uint_ne(find_row(&p, "X-Mailer: something", &k), SIZE_MAX);
+	ui_pager_free(&p);
+}
+END_TEST
+
+/* HTML through html-command; when it fails, said, then the built-in
+ * renderer. */
+START_TEST(pager_html_command)
+{
+	static const char html[] = "Subject: h\nContent-Type: text/html\n\n"
+	    "<p>hello <b>world</b></p>\n";
+	struct ui_pager		p;
+	enum ui_line_kind	k;
+
+	utf8_locale();
+	memset(&p, 0, sizeof(p));
+	ui_pager_load(&p, xstrdup(html), strlen(html), false, NULL,
+	    "sed 's/<[^>]*>//g' | tr a-z A-Z", 80);
+	ck_assert_uint_ne(find_row(&p, "HELLO WORLD", &k), SIZE_MAX);
+	ui_pager_free(&p);
+	ui_pager_load(&p, xstrdup(html), strlen(html), false, NULL,
+	    "exit 3", 80);
+	ck_assert_uint_ne(find_row(&p, "[-- html-command: ", &k), SIZE_MAX);
+	ck_assert_uint_ne(find_row(&p, "hello world", &k), SIZE_MAX);
 	ui_pager_free(&p);
 }
 END_TEST
@@ -332,11 +355,26 @@ START_TEST(pager_junk)
 		memcpy(d, junk[i], n);
 		d[n] = '\0';
 		memset(&p, 0, sizeof(p));
-		ui_pager_load(&p, d, n, false, NULL, 20);
+		ui_pager_load(&p, d, n, false, NULL, NULL, 20);
 		ck_assert_uint_gt(p.nrows, 0);
 		for (r = 0; r < p.nrows; r++) {
 			row = ui_pager_row(&p, r, &len, &k, &nl);
 			ck_assert_int_le(ui_width(row, len), 20);
+		}
+		ui_pager_free(&p);
+	}
+	/* A header name longer than the row (found by fuzz_ui): the name's
+	 * part of a row never runs past it. */
+	{
+		static const char lh[] = "X-A-Very-Long-Header-Name-Indeed-"
+		    "Longer-Than-The-Row: value\n\nbody\n";
+
+		memset(&p, 0, sizeof(p));
+		ui_pager_load(&p, xstrdup(lh), strlen(lh), true, NULL, NULL,
+		    20);
+		for (r = 0; r < p.nrows; r++) {
+			row = ui_pager_row(&p, r, &len, &k, &nl);
+			ck_assert_uint_le(nl, len);
 		}
 		ui_pager_free(&p);
 	}
@@ -512,6 +550,7 @@ ui_suite(void)
 	tcase_add_test(tc, index_line_width);
 	tcase_add_test(tc, flag_column);
 	tcase_add_test(tc, pager_lines);
+	tcase_add_test(tc, pager_html_command);
 	tcase_add_test(tc, pager_junk);
 	tcase_add_test(tc, key_names);
 	tcase_add_test(tc, keymap);

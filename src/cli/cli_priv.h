@@ -15,11 +15,6 @@
 int	json_str(struct buf *b, const char *s, size_t n) FCT_MUST_CHECK;
 int	json_cstr(struct buf *b, const char *s) FCT_MUST_CHECK;
 
-/* filter.c: run cmd through /bin/sh with in on its standard input;
- * its standard output is appended to out (bounded by out->max). 0, or -1
- * with a reason in err. */
-int	run_filter(const char *cmd, const char *in, size_t inlen,
-	    struct buf *out, char *err, size_t errlen);
 
 /* load.c: the configuration for commands that only read (show, list):
  * the file if it exists (an error when -F names one that does not),

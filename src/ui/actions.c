@@ -395,6 +395,7 @@ open_message(struct ui *u)
 		ui_pager_free(&u->pager);
 	u->pager.msg_id = m->id;
 	ui_pager_load(&u->pager, data, len, u->pager_all_headers, u->fallback,
+	    u->cfg != NULL ? u->cfg->general.html_command : NULL,
 	    COLS - ui_main_x(u));
 	u->pager_open = true;
 	u->mode = UI_MODE_PAGER;

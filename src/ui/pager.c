@@ -129,9 +129,39 @@ add_attachments(struct ui_pager *p, const char *fallback, size_t *cap)
 	}
 }
 
+/* One text part as the reader sees it: through html-command for HTML
+ * when there is one (its failure said, then the built-in renderer). */
+static void
+part_text(struct ui_pager *p, const struct mime_part *part,
+    const char *fallback, const char *html_command, struct buf *t)
+{
+	struct buf	html, out;
+	char		err[512];
+
+	if (html_command != NULL && strcmp(part->type, "text/html") == 0) {
+		buf_init(&html, PAGER_MAX_TEXT);
+		buf_init(&out, PAGER_MAX_TEXT);
+		if (mime_part_utf8(p->msg, part, fallback, &html) == 0 &&
+		    run_filter(html_command, buf_str(&html), html.len, &out,
+		    err, sizeof(err)) == 0 &&
+		    mime_sanitize(buf_str(&out), out.len, true, t) == 0) {
+			buf_free(&html);
+			buf_free(&out);
+			return;
+		}
+		buf_reset(t);
+		ui_cat(t, "[-- html-command: %s; the built-in renderer "
+		    "follows --]\n", err);
+		buf_free(&html);
+		buf_free(&out);
+	}
+	if (mime_part_text(p->msg, part, fallback, t) == -1)
+		ui_cat(t, "[-- this part could not be shown --]");
+}
+
 void
 ui_pager_load(struct ui_pager *p, char *data, size_t len, bool all_headers,
-    const char *fallback, int width)
+    const char *fallback, const char *html_command, int width)
 {
 	const struct mime_headers	*h;
 	const struct mime_part		**parts;
@@ -169,8 +199,7 @@ ui_pager_load(struct ui_pager *p, char *data, size_t len, bool all_headers,
 		if (i > 0)
 			add_text(p, "", 0, UI_LINE_BODY, 0, &cap);
 		buf_init(&t, PAGER_MAX_TEXT);
-		if (mime_part_text(p->msg, parts[i], fallback, &t) == -1)
-			ui_cat(&t, "[-- this part could not be shown --]");
+		part_text(p, parts[i], fallback, html_command, &t);
 		/* One final line end is the text's, not an empty line. */
 		if (t.len > 0 && t.data[t.len - 1] == '\n')
 			t.len--;
@@ -241,8 +270,11 @@ ui_pager_wrap(struct ui_pager *p, int width)
 				j = space;
 			if (j == pos)
 				j += ui_utf8_next(s + j, n - j, &cp);
+			/* A header name longer than the row: only what
+			 * the row holds is the name. */
 			add_row(p, p->lines[i].off + pos, j - pos,
-			    p->lines[i].kind, name, &cap);
+			    p->lines[i].kind, name < j - pos ? name : j - pos,
+			    &cap);
 			name = 0;
 			pos = j;
 		}

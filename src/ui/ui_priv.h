@@ -149,10 +149,12 @@ struct ui_pager {
 /*
  * Build the pager's lines for a message file's bytes (taken: the pager
  * owns data from here): the main headers (all of them with
- * all_headers), the text parts, the attachments; then wrap to width.
+ * all_headers), the text parts (HTML through html_command when not
+ * NULL), the attachments; then wrap to width.
  */
 void	ui_pager_load(struct ui_pager *p, char *data, size_t len,
-	    bool all_headers, const char *fallback, int width);
+	    bool all_headers, const char *fallback, const char *html_command,
+	    int width);
 void	ui_pager_wrap(struct ui_pager *p, int width);
 void	ui_pager_free(struct ui_pager *p);
 /* The row's bytes. */

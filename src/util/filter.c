@@ -14,7 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli_priv.h"
+#include "buf.h"
+#include "util.h"
 
 static void
 filter_child(const char *cmd, int inp[2], int outp[2])
