@@ -29,7 +29,7 @@ PROTO_SRC = src/proto/imap_client.c src/proto/imap_parse.c \
 	src/proto/pop3_client.c src/proto/pop3_reply.c
 SYNC_SRC = src/sync/account.c src/sync/cmd.c src/sync/download.c src/sync/engine.c \
 	src/sync/folder.c src/sync/folders.c src/sync/idle.c src/sync/moves.c src/sync/outbox.c \
-	src/sync/pop3.c src/sync/pop3_state.c src/sync/state.c
+	src/sync/pop3.c src/sync/pop3_state.c src/sync/state.c src/sync/whole.c
 CLI_SRC = src/cli/args.c src/cli/config_check.c \
 	src/cli/json.c src/cli/list.c src/cli/load.c src/cli/safe.c \
 	src/cli/send.c src/cli/show.c src/cli/sync.c

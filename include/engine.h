@@ -40,7 +40,9 @@ enum engine_ev {
 	ENGINE_EV_ERROR,	/* text: the failure, the server's words */
 	ENGINE_EV_IDLE,		/* the sync ended (n: 0 ok, 1 failed);
 				 * text: how it waits for news */
-	ENGINE_EV_NEWS		/* the server reported a change */
+	ENGINE_EV_NEWS,		/* the server reported a change */
+	ENGINE_EV_FETCHED	/* folder: text (a file name) now holds
+				 * its whole message */
 };
 
 struct engine_event {
@@ -75,6 +77,14 @@ int		 engine_next(struct engine *e, struct engine_event *ev);
 /* Ask account's child (SIZE_MAX: every child) to send and sync now.
  * -1 when the account has no child. */
 int		 engine_sync(struct engine *e, size_t account);
+/*
+ * Ask account's child for the rest of a message kept as its headers
+ * only (store_is_partial()): folder is the local folder, name the file's
+ * name. ENGINE_EV_FETCHED, or ENGINE_EV_ERROR, follows. -1 when the
+ * account has no child or the names cannot be sent.
+ */
+int		 engine_fetch(struct engine *e, size_t account,
+		    const char *folder, const char *name);
 /* Whether account's child is syncing (between BUSY and IDLE). */
 bool		 engine_busy(const struct engine *e, size_t account);
 /* Whether account has a child at all. */

@@ -269,6 +269,25 @@ int	store_folder_add(struct store_folder *f, const char *data, size_t len,
 	    struct store_err *err);
 
 /*
+ * Replace the bytes of the message whose file has name's unique part (in
+ * cur/ or new/, whatever its flags now): the new bytes are written to
+ * tmp/, fsync'd and renamed over the file, then the directory fsync'd; a
+ * crash leaves the old bytes or the new ones. The name stays.
+ */
+int	store_msg_replace(const char *folder_path, const char *name,
+	    const char *data, size_t len, struct store_err *err);
+
+/*
+ * A message over an account's max-size is kept as its headers alone,
+ * marked by a first header line "X-Facteur-Partial: SIZE" (the whole
+ * message's size on the server) and a note as its body; opening it in
+ * the interface fetches the rest (engine.h). True, with *size (may be
+ * NULL), for such a file's bytes.
+ */
+#define STORE_PARTIAL_HEADER	"X-Facteur-Partial"
+bool	store_is_partial(const char *data, size_t len, uint64_t *size);
+
+/*
  * Test hook: called with a step name ("tmp-created", "tmp-written",
  * "tmp-synced", "linked", "renamed", "dir-synced", "copied", "unlinked") at each
  * point of a delivery or a move where a crash may happen. Tests install

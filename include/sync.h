@@ -221,7 +221,7 @@ struct sync_counts {
 	size_t	uploaded;		/* messages up (APPEND) */
 	size_t	flags_up, flags_down;	/* messages whose flags moved */
 	size_t	deleted_up, deleted_down; /* deletions propagated */
-	size_t	skipped;		/* over max-size, not downloaded */
+	size_t	skipped;		/* over max-size: headers only */
 };
 
 struct sync_event {
@@ -271,6 +271,18 @@ enum sync_watch_result {
 };
 int	sync_imap_watch(const struct cfg_account *a,
 	    const struct sync_opts *o, int64_t timeout_ms, int wake_fd,
+	    char *err, size_t errlen);
+
+/*
+ * The whole of a message that a sync kept as its headers only (over
+ * max-size, store_is_partial()): the local folder's file named name
+ * (its unique part; the flags may have changed since) gets the server's
+ * message, fetched without marking it seen, its bytes replaced at once.
+ * 0, or -1 with err (the folder must have been synced; the server's
+ * text when it refused).
+ */
+int	sync_imap_fetch_whole(const struct cfg_account *a,
+	    const struct sync_opts *o, const char *folder, const char *name,
 	    char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ */

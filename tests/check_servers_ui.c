@@ -411,7 +411,7 @@ srv_count(struct test_imap *s, const char *mbox, const char *subject)
 }
 
 static void
-imap_account(void)
+imap_account_with(const char *extra)
 {
 	char	*cfg = xasprintf("%s/config", home);
 	char	*text;
@@ -419,14 +419,20 @@ imap_account(void)
 	text = xasprintf("[general]\nmail-root = %s/mail\n\n"
 	    "[account alice]\naddress = Alice <%s>\n"
 	    "incoming = imaps://alice%%40example.test@%s:%s\n"
-	    "password = %s\ntls-ca-file = %s\n", home,
+	    "password = %s\ntls-ca-file = %s\n%s", home,
 	    test_env("MAILTEST_USER1"), test_env("MAILTEST_TLS_SERVERNAME"),
 	    test_env("MAILTEST_IMAPS_PORT"), test_env("MAILTEST_PASS1"),
-	    test_env("MAILTEST_CA_FILE"));
+	    test_env("MAILTEST_CA_FILE"), extra);
 	write_text(cfg, text);
 	ck_assert_int_eq(chmod(cfg, 0600), 0);
 	free(text);
 	free(cfg);
+}
+
+static void
+imap_account(void)
+{
+	imap_account_with("");
 }
 
 static void
@@ -436,6 +442,68 @@ srv_open(struct test_imap *s)
 	    test_env("MAILTEST_USER1"), test_env("MAILTEST_PASS1"), NULL);
 	ck_assert_msg(s->ok, "%s", s->err);
 }
+
+/* The file of the local folder whose name holds needle; its bytes. */
+static char *
+local_file_try(const char *folder, const char *needle, size_t *len)
+{
+	static const char *const sub[] = { "cur", "new" };
+	char	*cmd, line[1024], *data = NULL;
+	FILE	*p;
+	size_t	 i;
+
+	for (i = 0; i < 2 && data == NULL; i++) {
+		cmd = xasprintf("grep -l -r '%s' %s/mail/alice/%s/%s 2>/dev/null", needle,
+		    home, folder, sub[i]);
+		p = popen(cmd, "r");
+		ck_assert_ptr_nonnull(p);
+		if (fgets(line, sizeof(line), p) != NULL) {
+			line[strcspn(line, "\n")] = '\0';
+			data = test_slurp(line, len);
+		}
+		(void)pclose(p);
+		free(cmd);
+	}
+	return data;
+}
+
+static char *
+local_file(const char *folder, const char *needle, size_t *len)
+{
+	char	*data = local_file_try(folder, needle, len);
+
+	ck_assert_msg(data != NULL, "no file holds %s", needle);
+	return data;
+}
+
+/* Wait until the background sync brought a message holding needle. */
+static void
+wait_local(const char *folder, const char *needle, int ms)
+{
+	int64_t	 end = time_mono_ms() + ms;
+	char	*data;
+	size_t	 len;
+
+	while ((data = local_file_try(folder, needle, &len)) == NULL) {
+		ck_assert_msg(time_mono_ms() < end, "%s never arrived in %s",
+		    needle, folder);
+		(void)usleep(50000);
+	}
+	free(data);
+}
+
+/* Only this test's messages in the index ("subject:ui-"). */
+static void
+limit_to_ours(struct test_tmux *t)
+{
+	test_tmux_keys(t, "l");
+	free(test_tmux_wait(t, "Limit to", 3000));
+	test_tmux_type(t, "subject:ui-");
+	test_tmux_keys(t, "Enter");
+	free(test_tmux_wait(t, "(limit: subject:ui-", 3000));
+}
+
+
 
 /* Mail delivered while the interface is open shows up by itself (IDLE);
  * a message deleted in the interface is gone from the server after $. */
@@ -452,10 +520,12 @@ START_TEST(ui_imap_idle_and_delete)
 	srv_append_many(&s, "INBOX", subj, 1);
 	imap_account();
 	test_tmux_start(&t, 120, 30, home, "");
-	free(test_tmux_wait(&t, subj, 15000));
-	/* Wait for the engine to be watching before delivering. */
-	ck_assert(test_tmux_gone(&t, "alice: syncing", 15000));
-	(void)usleep(500000);
+	wait_local("INBOX", subj, 20000);
+	limit_to_ours(&t);
+	free(test_tmux_wait(&t, subj, 5000));
+	/* Mail that comes while the engine starts watching is not missed
+	 * either (its UIDNEXT is compared with the last sync's). */
+	ck_assert(test_tmux_gone(&t, "-- alice:", 15000));
 	srv_append_many(&s, "INBOX", "ui-arrives-by-itself", 1);
 	free(test_tmux_wait(&t, "ui-arrives-by-itself", 10000));
 
@@ -514,6 +584,66 @@ START_TEST(ui_keys_during_sync)
 }
 END_TEST
 
+/* Over max-size, only the headers come down; opening the message
+ * fetches the rest in the background and the pager shows it. */
+START_TEST(ui_fetch_rest_on_open)
+{
+	struct test_tmux	 t;
+	struct test_imap	 s;
+	struct done		 d;
+	char			 subj[64], *m, *data, *scr;
+	size_t			 len, i;
+	struct buf		 big;
+
+	(void)snprintf(subj, sizeof(subj), "ui-big-%d", (int)getpid());
+	buf_init(&big, 1 << 22);
+	ck_assert_int_eq(buf_printf(&big, "From: Alice <alice@example.test>\r\n"
+	    "To: alice@example.test\r\nSubject: %s\r\n"
+	    "Message-ID: <%s@example.test>\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain\r\n\r\nThe big one.\r\n"
+	    "--b\r\nContent-Type: application/octet-stream\r\n"
+	    "Content-Disposition: attachment; filename=data.bin\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n", subj, subj), 0);
+	for (i = 0; i < 4000; i++)
+		ck_assert_int_eq(buf_append_str(&big, "QUJDREVGR0hJSktMTU5PUF"
+		    "FSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx\r\n"), 0);
+	ck_assert_int_eq(buf_append_str(&big, "--b--\r\n"), 0);
+	srv_open(&s);
+	m = buf_take(&big);
+	srv_run(&s, NULL, &d, "APPEND %m () %L", "INBOX", m, strlen(m));
+	ck_assert_int_eq(d.status, IMAP_ST_OK);
+	free(m);
+	imap_account_with("max-size = 100K\n");
+	test_tmux_start(&t, 120, 30, home, "");
+	wait_local("INBOX", subj, 20000);
+	limit_to_ours(&t);
+	free(test_tmux_wait(&t, subj, 5000));
+	/* Only the headers on disk. */
+	data = local_file("INBOX", subj, &len);
+	ck_assert_msg(store_is_partial(data, len, NULL) && len < 4096,
+	    "%zu bytes: %.200s", len, data);
+	free(data);
+	test_tmux_keys(&t, "/");
+	free(test_tmux_wait(&t, "Search for:", 3000));
+	test_tmux_type(&t, subj);
+	test_tmux_keys(&t, "Enter Enter");
+	scr = test_tmux_wait(&t, "data.bin", 15000);
+	ck_assert_msg(strstr(scr, "The big one.") != NULL &&
+	    strstr(scr, "The whole message is here.") != NULL, "%s", scr);
+	free(scr);
+	data = local_file("INBOX", subj, &len);
+	ck_assert_msg(!store_is_partial(data, len, NULL) && len > 200000,
+	    "%zu bytes", len);
+	free(data);
+	test_tmux_keys(&t, "q q");
+	free(test_tmux_wait(&t, "FACTEUR-EXIT=0", 10000));
+	test_tmux_stop(&t);
+	test_imap_close(&s);
+}
+END_TEST
+
 Suite *
 servers_ui_suite(void)
 {
@@ -529,6 +659,7 @@ servers_ui_suite(void)
 	tcase_add_test(tc, ui_sigterm_restores);
 	tcase_add_test(tc, ui_imap_idle_and_delete);
 	tcase_add_test(tc, ui_keys_during_sync);
+	tcase_add_test(tc, ui_fetch_rest_on_open);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -49,11 +49,13 @@ print_event(const struct sync_event *ev, void *arg)
 	case SYNC_EV_DONE:
 		progress_clear(p);
 		(void)printf("%s/%s: %zu new, %zu sent, %zu flag changes "
-		    "down, %zu up, %zu deleted here, %zu there%s\n",
-		    p->account, ev->folder, c->fetched, c->uploaded,
-		    c->flags_down, c->flags_up, c->deleted_down,
-		    c->deleted_up, c->skipped > 0 ? " (some over max-size "
-		    "left on the server)" : "");
+		    "down, %zu up, %zu deleted here, %zu there", p->account,
+		    ev->folder, c->fetched, c->uploaded, c->flags_down,
+		    c->flags_up, c->deleted_down, c->deleted_up);
+		if (c->skipped > 0)
+			(void)printf(" (%zu over max-size: headers only, the "
+			    "rest when opened)", c->skipped);
+		(void)putchar('\n');
 		break;
 	case SYNC_EV_NOTICE:
 	case SYNC_EV_ERROR:

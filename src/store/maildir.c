@@ -681,3 +681,88 @@ store_folder_list_new(const char *root, char ***names, size_t *n,
 	*n = l.n;
 	return 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* Replacing a message's bytes                                         */
+
+/* The file of folder_path whose unique part is uniq (n bytes), in cur/
+ * or new/: its path, owned, or NULL. */
+static char *
+find_by_unique(const char *folder_path, const char *uniq, size_t n)
+{
+	static const char *const sub[] = { "cur", "new" };
+	struct dirent	*de;
+	char		*dir, *found = NULL;
+	size_t		 i;
+	DIR		*d;
+
+	for (i = 0; i < 2 && found == NULL; i++) {
+		dir = xasprintf("%s/%s", folder_path, sub[i]);
+		d = opendir(dir);
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			if (store_name_unique_len(de->d_name) == n &&
+			    memcmp(de->d_name, uniq, n) == 0) {
+				found = xasprintf("%s/%s", dir, de->d_name);
+				break;
+			}
+		}
+		if (d != NULL)
+			(void)closedir(d);
+		free(dir);
+	}
+	return found;
+}
+
+int
+store_msg_replace(const char *folder_path, const char *name, const char *data,
+    size_t len, struct store_err *err)
+{
+	size_t	 n = store_name_unique_len(name);
+	char	*path, *tmp, *uniq, *dir, *slash;
+	int	 rc = -1;
+
+	path = find_by_unique(folder_path, name, n);
+	if (path == NULL)
+		return store_fail(err, "%s: gone from the folder", name);
+	uniq = store_unique_name_new();
+	tmp = xasprintf("%s/tmp/%s", folder_path, uniq);
+	if (store_write_new_file(tmp, data, len, err) == -1)
+		goto out;
+	/* rename() replaces the file at once: readers see the old bytes
+	 * or the new ones, and a crash leaves one of them. */
+	if (rename(tmp, path) != 0) {
+		(void)store_fail_errno(err, "%s", path);
+		(void)unlink(tmp);
+		goto out;
+	}
+	store_fault("renamed");
+	dir = xstrdup(path);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	rc = store_fsync_dir(dir, err);
+	free(dir);
+out:
+	free(uniq);
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+bool
+store_is_partial(const char *data, size_t len, uint64_t *size)
+{
+	static const char	mark[] = STORE_PARTIAL_HEADER ": ";
+	size_t			ml = sizeof(mark) - 1, e;
+	uint64_t		v;
+
+	if (len < ml || ascii_ncasecmp(data, mark, ml) != 0)
+		return false;
+	for (e = ml; e < len && data[e] >= '0' && data[e] <= '9'; e++)
+		;
+	if (e == ml || e == len || data[e] != '\n' ||
+	    parse_u64(data + ml, e - ml, UINT64_MAX, &v) != 0)
+		return false;
+	if (size != NULL)
+		*size = v;
+	return true;
+}

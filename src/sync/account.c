@@ -823,10 +823,9 @@ sync_connect(struct ctx *x, char *err, size_t errlen)
 	p.secret = x->o->secret;
 	p.mech = mechs[a->auth];
 	p.allow_plaintext_password = a->allow_plaintext_password;
-	/* No literal is bigger than a piece (bigger messages come in
-	 * pieces) or than max-size. */
-	p.limits.max_literal = (size_t)(a->max_size != 0 &&
-	    a->max_size < PIECE ? a->max_size : PIECE) + 65536;
+	/* No literal is bigger than a piece: bigger messages come in
+	 * pieces (those over max-size too, when they are opened). */
+	p.limits.max_literal = (size_t)PIECE + 65536;
 	p.trace = x->o->trace != NULL ? on_trace : NULL;
 	p.alert = on_alert;
 	p.unsolicited = on_unsolicited;

@@ -21,7 +21,7 @@
 
 /* Line ends: IMAP speaks CRLF, maildirs hold LF (as Dovecot, mbsync and
  * mutt have them). A lone CR stays. */
-static void
+void
 to_lf(const char *s, size_t n, struct buf *out)
 {
 	size_t	i, start = 0;
@@ -67,13 +67,44 @@ internaldate(const struct imap_item *list)
 	return t;
 }
 
+/*
+ * A message over max-size as its headers (in lf, LF ends) made into a
+ * stub: the marker line first (store_is_partial()), then the headers,
+ * then a note for any reader.
+ */
+static void
+partial_stub(struct buf *lf, uint64_t size)
+{
+	struct buf	stub;
+
+	buf_init(&stub, SIZE_MAX / 2);
+	if (buf_printf(&stub, "%s: %llu\n", STORE_PARTIAL_HEADER,
+	    (unsigned long long)size) == -1 ||
+	    buf_append(&stub, lf->data != NULL ? lf->data : "", lf->len) ==
+	    -1)
+		fatalx("sync: message too large");
+	/* BODY[HEADER] ends with its empty line; a server may leave it
+	 * out. */
+	if (stub.len < 2 || memcmp(stub.data + stub.len - 2, "\n\n", 2) != 0)
+		if (buf_append_str(&stub, stub.data[stub.len - 1] == '\n' ?
+		    "\n" : "\n\n") == -1)
+			fatalx("sync: message too large");
+	if (buf_printf(&stub, "[-- This message is %llu bytes, over the "
+	    "account's max-size: only its headers were downloaded. Open it "
+	    "in facteur to fetch the rest. --]\n",
+	    (unsigned long long)size) == -1)
+		fatalx("sync: message too large");
+	buf_free(lf);
+	*lf = stub;
+}
+
 static void
 body_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
 {
 	struct down		*d = arg;
 	const struct imap_item	*it, *body;
 	struct store_err	 err;
-	uint64_t		 uid;
+	uint64_t		 uid, size;
 	unsigned		 flags;
 	char			 tag[32];
 
@@ -82,9 +113,14 @@ body_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
 	    r->items[0].type != IMAP_LIST)
 		return;
 	it = fetch_get(&r->items[0], "UID");
-	body = fetch_get(&r->items[0], "BODY[]");
+	body = fetch_get(&r->items[0], d->heads ? "BODY[HEADER]" : "BODY[]");
 	if (it == NULL || !imap_item_number(it, UINT32_MAX, &uid) ||
 	    uid == 0 || body == NULL || body->type != IMAP_STRING)
+		return;
+	size = 0;
+	if (d->heads && (fetch_get(&r->items[0], "RFC822.SIZE") == NULL ||
+	    !imap_item_number(fetch_get(&r->items[0], "RFC822.SIZE"),
+	    UINT64_MAX / 2, &size)))
 		return;
 	if (sync_state_find(d->st, (uint32_t)uid) != NULL ||
 	    (store_batch_count(d->batch) > 0 &&
@@ -95,6 +131,8 @@ body_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
 	/* Unseen mail goes to new/, as other readers expect; stored for
 	 * good when the chunk is committed, dated as the server got it. */
 	to_lf(body->s, body->len, &d->lf);
+	if (d->heads)
+		partial_stub(&d->lf, size);
 	if (store_batch_add_at(d->batch, d->lf.data != NULL ? d->lf.data : "",
 	    d->lf.len, flags, tag, internaldate(&r->items[0]), &err) == -1) {
 		if (d->err[0] == '\0')
@@ -161,20 +199,15 @@ piece_untagged(struct imap_client *c, const struct imap_resp *r, void *arg)
  * len>): no answer of the server is then bigger than a piece, and a dropped
  * connection costs one piece.
  */
-static int
-download_big(struct ctx *x, struct down *d, uint32_t uid, uint64_t size,
-    char *err, size_t errlen)
+int
+fetch_pieces(struct ctx *x, uint32_t uid, uint64_t size, struct buf *whole,
+    unsigned *flags, int64_t *received, char *err, size_t errlen)
 {
-	struct piece		p;
-	struct buf		whole;
-	struct store_err	serr;
-	struct wait		w;
-	char			tag[32];
-	int			rc = -1;
+	struct piece	p;
+	struct wait	w;
 
-	buf_init(&whole, SIZE_MAX / 2);
 	memset(&p, 0, sizeof(p));
-	p.whole = &whole;
+	p.whole = whole;
 	p.uid = uid;
 	p.received = -1;
 	for (;;) {
@@ -182,27 +215,48 @@ download_big(struct ctx *x, struct down *d, uint32_t uid, uint64_t size,
 		p.got = 0;
 		if (run(x, piece_untagged, &p, &w, err, errlen,
 		    "UID FETCH %u (UID FLAGS INTERNALDATE BODY.PEEK[]<%U.%U>)",
-		    (unsigned)uid,
-		    p.off, PIECE) == -1)
-			goto out;
-		if (p.bad || (uint64_t)whole.len > size + PIECE) {
+		    (unsigned)uid, p.off, PIECE) == -1)
+			return -1;
+		if (p.bad || (uint64_t)whole->len > size + PIECE) {
 			(void)fct_snprintf(err, errlen, "UID %u: the server "
 			    "sent a piece of the message that does not fit",
 			    (unsigned)uid);
-			goto out;
+			return -1;
 		}
-		if (!p.seen && p.off == 0) {
-			rc = 0;		/* expunged meanwhile */
-			goto out;
-		}
+		if (!p.seen && p.off == 0)
+			return 1;	/* expunged meanwhile */
 		if (p.got < PIECE)
 			break;
 		p.off += p.got;
 	}
+	*flags = p.flags;
+	*received = p.received;
+	return 0;
+}
+
+static int
+download_big(struct ctx *x, struct down *d, uint32_t uid, uint64_t size,
+    char *err, size_t errlen)
+{
+	struct buf		whole;
+	struct store_err	serr;
+	char			tag[32];
+	unsigned		flags = 0;
+	int64_t			received = -1;
+	int			rc;
+
+	buf_init(&whole, SIZE_MAX / 2);
+	rc = fetch_pieces(x, uid, size, &whole, &flags, &received, err,
+	    errlen);
+	if (rc != 0) {
+		buf_free(&whole);
+		return rc == 1 ? 0 : -1;
+	}
+	rc = -1;
 	(void)snprintf(tag, sizeof(tag), "U=%u", (unsigned)uid);
 	to_lf(whole.data != NULL ? whole.data : "", whole.len, &d->lf);
 	if (store_batch_add_at(d->batch, d->lf.data != NULL ? d->lf.data : "",
-	    d->lf.len, p.flags, tag, p.received, &serr) == -1) {
+	    d->lf.len, flags, tag, received, &serr) == -1) {
 		(void)fct_strlcpy(err, serr.msg, errlen);
 		goto out;
 	}
@@ -212,7 +266,7 @@ download_big(struct ctx *x, struct down *d, uint32_t uid, uint64_t size,
 		d->flags = xreallocarray(d->flags, d->cap, sizeof(*d->flags));
 	}
 	d->uids[0] = uid;
-	d->flags[0] = (uint8_t)p.flags;
+	d->flags[0] = (uint8_t)flags;
 	rc = down_commit(d, err, errlen);
 out:
 	buf_free(&whole);
@@ -267,40 +321,36 @@ down_commit(struct down *d, char *err, size_t errlen)
 	return 0;
 }
 
-int
-download(struct ctx *x, struct down *d, const struct uids *want,
-    const struct uids *big, struct srv *srv, char *err, size_t errlen)
+/* The UIDs of list in chunks of FETCH_CHUNK, items asked for each (the
+ * next chunk asked before this one is committed). */
+static int
+download_chunks(struct ctx *x, struct down *d, const struct uids *list,
+    const char *items, char *err, size_t errlen)
 {
-	struct wait		w[2];
-	char			set[SET_MAX];
-	size_t			from = 0, i;
-	unsigned		k = 0;
-	bool			pending = false;
-	int			rc = 0;
+	struct wait	w[2];
+	char		set[SET_MAX];
+	size_t		from = 0;
+	unsigned	k = 0;
+	bool		pending = false;
+	int		rc = 0;
 
-	d->batch = store_batch_new(d->path);
-	d->saved_ms = time_mono_ms();
-	buf_init(&d->lf, SIZE_MAX / 2);
-	for (i = 0; i < big->n && rc == 0; i++)
-		rc = download_big(x, d, big->v[i], srv_find(srv,
-		    big->v[i])->size, err, errlen);
-	if (from < want->n && rc == 0) {
-		uids_set(want, &from, FETCH_CHUNK, set, sizeof(set));
-		if (cmd_send(x, body_untagged, d, &w[0], "UID FETCH %s (UID FLAGS "
-		    "INTERNALDATE BODY.PEEK[])", set) == -1)
-			rc = fail_client(x, err, errlen);
-		else
-			pending = true;
+	if (from < list->n) {
+		uids_set(list, &from, FETCH_CHUNK, set, sizeof(set));
+		if (cmd_send(x, body_untagged, d, &w[0], "UID FETCH %s (UID "
+		    "FLAGS INTERNALDATE %s)", set, items) == -1)
+			return fail_client(x, err, errlen);
+		pending = true;
 	}
 	for (k = 0; pending && rc == 0; k ^= 1) {
 		/* The next chunk is asked for before this one is committed:
 		 * the server sends it while the files are made durable. (A
 		 * commit takes what has come of it too.) */
 		pending = false;
-		if (from < want->n) {
-			uids_set(want, &from, FETCH_CHUNK, set, sizeof(set));
-			if (cmd_send(x, body_untagged, d, &w[k ^ 1], "UID FETCH %s "
-			    "(UID FLAGS INTERNALDATE BODY.PEEK[])", set) == -1) {
+		if (from < list->n) {
+			uids_set(list, &from, FETCH_CHUNK, set, sizeof(set));
+			if (cmd_send(x, body_untagged, d, &w[k ^ 1], "UID FETCH "
+			    "%s (UID FLAGS INTERNALDATE %s)", set, items) ==
+			    -1) {
 				rc = fail_client(x, err, errlen);
 				break;
 			}
@@ -320,6 +370,31 @@ download(struct ctx *x, struct down *d, const struct uids *want,
 		 * nothing more. */
 		d->stopped = true;
 		(void)imap_client_wait(x->c, &w[k].done);
+	}
+	return rc;
+}
+
+int
+download(struct ctx *x, struct down *d, const struct uids *want,
+    const struct uids *big, const struct uids *heads, struct srv *srv,
+    char *err, size_t errlen)
+{
+	size_t	i;
+	int	rc = 0;
+
+	d->batch = store_batch_new(d->path);
+	d->saved_ms = time_mono_ms();
+	buf_init(&d->lf, SIZE_MAX / 2);
+	for (i = 0; i < big->n && rc == 0; i++)
+		rc = download_big(x, d, big->v[i], srv_find(srv,
+		    big->v[i])->size, err, errlen);
+	if (rc == 0)
+		rc = download_chunks(x, d, want, "BODY.PEEK[]", err, errlen);
+	if (rc == 0 && heads->n > 0) {
+		d->heads = true;
+		rc = download_chunks(x, d, heads, "RFC822.SIZE "
+		    "BODY.PEEK[HEADER]", err, errlen);
+		d->heads = false;
 	}
 	if (down_save(d, rc == 0 ? err : NULL, errlen) == -1)
 		rc = -1;

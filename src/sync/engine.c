@@ -47,6 +47,7 @@ static const char *const kind_names[] = {
 	[ENGINE_EV_ERROR] = "error",
 	[ENGINE_EV_IDLE] = "idle",
 	[ENGINE_EV_NEWS] = "news",
+	[ENGINE_EV_FETCHED] = "fetched",
 };
 #define NKINDS	(sizeof(kind_names) / sizeof(kind_names[0]))
 
@@ -161,6 +162,13 @@ struct worker {
 	int				 ev_fd, cmd_fd;
 	char				*secret, *out_secret;
 	bool				 secret_failed;
+	/* Requests read from the interface, one per line: "s" (sync), "q"
+	 * (quit), "f FOLDER<TAB>NAME" (fetch a message's rest). */
+	char				 cmd[ENGINE_LINE_MAX];
+	size_t				 cmdlen;
+	bool				 want_sync, quit;
+	char				**fq;	/* "FOLDER\tNAME" */
+	size_t				 nfq;
 };
 
 static void
@@ -309,13 +317,40 @@ work_once(struct worker *w)
 	return rc | (r != 0);
 }
 
-/* Wait up to ms for a request; false when the interface is gone or
- * asked to quit. */
-static bool
+/* The requests in what was read: complete lines only. */
+static void
+parse_requests(struct worker *w)
+{
+	char	*nl, *line;
+	size_t	 len;
+
+	while ((nl = memchr(w->cmd, '\n', w->cmdlen)) != NULL) {
+		line = w->cmd;
+		len = (size_t)(nl - line);
+		if (len == 1 && line[0] == 's')
+			w->want_sync = true;
+		else if (len == 1 && line[0] == 'q')
+			w->quit = true;
+		else if (len > 2 && line[0] == 'f' && line[1] == ' ' &&
+		    memchr(line + 2, '\t', len - 2) != NULL &&
+		    w->nfq < 64) {
+			w->fq = xreallocarray(w->fq, w->nfq + 1,
+			    sizeof(*w->fq));
+			w->fq[w->nfq++] = xstrndup(line + 2, len - 2);
+		}
+		memmove(w->cmd, nl + 1, w->cmdlen - len - 1);
+		w->cmdlen -= len + 1;
+	}
+	if (w->cmdlen == sizeof(w->cmd))
+		w->cmdlen = 0;	/* no line end in sight: junk */
+}
+
+/* Wait up to ms for requests: 1 when some came, 0 when the time ran
+ * out, -1 when the interface is gone or asked to quit. */
+static int
 wait_request(struct worker *w, int64_t ms)
 {
 	struct pollfd	pfd;
-	char		c[64];
 	ssize_t		r;
 	int		pr;
 
@@ -323,13 +358,45 @@ wait_request(struct worker *w, int64_t ms)
 	pfd.events = POLLIN;
 	pr = poll(&pfd, 1, ms > 0x7fffffff ? 0x7fffffff : (int)ms);
 	if (pr == -1 && errno != EINTR)
-		return false;
+		return -1;
 	if (pr <= 0)
-		return true;
-	r = read(w->cmd_fd, c, sizeof(c));
+		return 0;
+	r = read(w->cmd_fd, w->cmd + w->cmdlen, sizeof(w->cmd) - w->cmdlen);
+	if (r == -1 && errno == EINTR)
+		return 1;
 	if (r <= 0)
-		return r == -1 && errno == EINTR;
-	return memchr(c, 'q', (size_t)r) == NULL;
+		return -1;
+	w->cmdlen += (size_t)r;
+	parse_requests(w);
+	return w->quit ? -1 : 1;
+}
+
+/* The rest of messages kept as headers only, as asked. */
+static void
+do_fetches(struct worker *w)
+{
+	struct sync_opts	 so;
+	char			 err[1024], *tab;
+	size_t			 i;
+
+	for (i = 0; i < w->nfq; i++) {
+		tab = strchr(w->fq[i], '\t');
+		*tab = '\0';
+		memset(&so, 0, sizeof(so));
+		so.secret = w->secret;
+		so.cache_dir = w->o->cache_dir;
+		if (!is_imap(w->a))
+			send_event(w, ENGINE_EV_ERROR, w->fq[i], 0, 0, "only an "
+			    "IMAP account can fetch the rest of a message");
+		else if (sync_imap_fetch_whole(w->a, &so, w->fq[i], tab + 1,
+		    err, sizeof(err)) == -1)
+			send_event(w, ENGINE_EV_ERROR, w->fq[i], 0, 0, err);
+		else
+			send_event(w, ENGINE_EV_FETCHED, w->fq[i], 0, 0,
+			    tab + 1);
+		free(w->fq[i]);
+	}
+	w->nfq = 0;
 }
 
 static int64_t
@@ -344,18 +411,35 @@ interval_ms(const struct worker *w)
 	return ms;
 }
 
+/*
+ * Sync, then wait for news (IDLE on an IMAP INBOX, else the poll
+ * interval) or a request; fetch requests are served between syncs.
+ */
 static void
 worker_run(struct worker *w)
 {
 	struct sync_opts	so;
-	char			err[1024], text[64];
-	int			rc, wr;
+	char			err[1024], text[64], msg[96];
+	bool			do_sync = true, imap = is_imap(w->a);
+	bool			remote = imap || is_pop3(w->a);
+	int			rc = 0, wr, q;
 
 	for (;;) {
-		rc = work_once(w);
-		if (is_imap(w->a) && !w->secret_failed) {
-			send_event(w, ENGINE_EV_IDLE, "INBOX", (uint64_t)rc, 0,
-			    "watching INBOX");
+		if (do_sync) {
+			w->want_sync = false;
+			rc = work_once(w);
+		}
+		get_secrets(w);
+		do_fetches(w);
+		if (w->want_sync) {
+			do_sync = true;
+			continue;
+		}
+		if (imap && !w->secret_failed) {
+			if (do_sync)
+				send_event(w, ENGINE_EV_IDLE, "INBOX",
+				    (uint64_t)rc, 0, "watching INBOX");
+			do_sync = false;
 			memset(&so, 0, sizeof(so));
 			so.secret = w->secret;
 			wr = sync_imap_watch(w->a, &so, interval_ms(w),
@@ -363,37 +447,42 @@ worker_run(struct worker *w)
 			if (wr == SYNC_WATCH_NEWS) {
 				send_event(w, ENGINE_EV_NEWS, "INBOX", 0, 0,
 				    NULL);
+				do_sync = true;
 				continue;
 			}
-			if (wr == SYNC_WATCH_TIMEOUT)
+			if (wr == SYNC_WATCH_TIMEOUT) {
+				do_sync = true;
 				continue;
+			}
 			if (wr == SYNC_WATCH_WOKEN) {
-				if (!wait_request(w, 0))
+				if (wait_request(w, 0) == -1)
 					return;
+				do_sync = w->want_sync;
 				continue;
 			}
 			if (wr == SYNC_WATCH_ERROR && err[0] != '\0')
 				send_event(w, ENGINE_EV_NOTICE, "INBOX", 0, 0,
 				    err);
-			if (!wait_request(w, wr == SYNC_WATCH_ERROR &&
+			q = wait_request(w, wr == SYNC_WATCH_ERROR &&
 			    interval_ms(w) > ERROR_RETRY_MS ? ERROR_RETRY_MS :
-			    interval_ms(w)))
+			    interval_ms(w));
+			if (q == -1)
 				return;
+			do_sync = q == 0 || w->want_sync;
 			continue;
 		}
-		cfg_format_duration(interval_ms(w) / 1000, text,
-		    sizeof(text));
-		if (is_imap(w->a) || is_pop3(w->a)) {
-			char	msg[96];
-
-			(void)fct_snprintf(msg, sizeof(msg), "next check in "
-			    "%s", text);
-			send_event(w, ENGINE_EV_IDLE, "", (uint64_t)rc, 0, msg);
-		} else
-			send_event(w, ENGINE_EV_IDLE, "", (uint64_t)rc, 0, "");
-		if (!wait_request(w, is_imap(w->a) || is_pop3(w->a) ?
-		    interval_ms(w) : INT64_MAX))
+		if (do_sync) {
+			cfg_format_duration(interval_ms(w) / 1000, text,
+			    sizeof(text));
+			(void)fct_snprintf(msg, sizeof(msg), "next check in %s",
+			    text);
+			send_event(w, ENGINE_EV_IDLE, "", (uint64_t)rc, 0,
+			    remote ? msg : "");
+		}
+		q = wait_request(w, remote ? interval_ms(w) : INT64_MAX);
+		if (q == -1)
 			return;
+		do_sync = (q == 0 && remote) || w->want_sync;
 	}
 }
 
@@ -412,6 +501,7 @@ child_main(const struct config *cfg, size_t i, const struct engine_opts *o,
     int ev_fd, int cmd_fd)
 {
 	struct worker	w;
+	size_t		k;
 	int		null;
 
 	/* The terminal belongs to the interface: ^C and ^\ are its. */
@@ -439,6 +529,9 @@ child_main(const struct config *cfg, size_t i, const struct engine_opts *o,
 	worker_run(&w);
 	xfree_secret(&w.secret);
 	xfree_secret(&w.out_secret);
+	for (k = 0; k < w.nfq; k++)
+		free(w.fq[k]);
+	free(w.fq);
 	_exit(0);
 }
 
@@ -554,18 +647,44 @@ engine_next(struct engine *e, struct engine_event *ev)
 	}
 }
 
+/* One request line, written whole (shorter than PIPE_BUF: atomic). */
 static int
-request(struct child *c)
+request_line(struct child *c, const char *line, size_t len)
 {
 	ssize_t	r;
 
 	if (c->pid <= 0 || c->cmd_fd == -1)
 		return -1;
 	do
-		r = write(c->cmd_fd, "s", 1);
+		r = write(c->cmd_fd, line, len);
 	while (r == -1 && errno == EINTR);
-	/* A full pipe already holds a request. */
-	return r == 1 || (r == -1 && errno == EAGAIN) ? 0 : -1;
+	/* A full pipe already holds requests: the child is busy. */
+	return (r >= 0 && (size_t)r == len) || (r == -1 && errno == EAGAIN) ?
+	    0 : -1;
+}
+
+static int
+request(struct child *c)
+{
+	return request_line(c, "s\n", 2);
+}
+
+int
+engine_fetch(struct engine *e, size_t account, const char *folder,
+    const char *name)
+{
+	char	line[ENGINE_LINE_MAX];
+	size_t	n;
+	int	k;
+
+	if (e == NULL || account >= e->n || strpbrk(folder, "\t\n") != NULL ||
+	    strpbrk(name, "\t\n") != NULL)
+		return -1;
+	k = snprintf(line, sizeof(line), "f %s\t%s\n", folder, name);
+	if (k < 0 || (size_t)k >= sizeof(line))
+		return -1;
+	n = (size_t)k;
+	return request_line(&e->c[account], line, n);
 }
 
 int

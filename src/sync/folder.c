@@ -193,6 +193,12 @@ upload(struct ctx *x, struct store_folder *f, size_t i, const char *mbox,
 		(void)fct_strlcpy(err, serr.msg, errlen);
 		return -1;
 	}
+	if (store_is_partial(data, len, NULL)) {
+		(void)fct_snprintf(err, errlen, "%s: only the headers of this "
+		    "message are here (over max-size): not uploaded", m->name);
+		free(data);
+		return -1;
+	}
 	/* Journal first: a crash between APPEND and the state is then
 	 * resolved by Message-ID, not by a second upload. */
 	journal = xasprintf("%s/%s", path, SYNC_JOURNAL_FILE);
@@ -806,6 +812,24 @@ same_size(struct store_folder *f, size_t i, uint64_t size)
 	return (uint64_t)len + lines == size;
 }
 
+/* Whether local file i is a max-size stub (store_is_partial()), and
+ * the whole message's size. Only its start is read. */
+static bool
+is_partial_file(struct store_folder *f, size_t i, uint64_t *size)
+{
+	char	 head[64], *path = store_msg_path_new(f, i);
+	ssize_t	 n = -1;
+	int	 fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd != -1) {
+		n = read(fd, head, sizeof(head));
+		(void)close(fd);
+	}
+	return n > 0 && store_is_partial(head, (size_t)n, size);
+}
+
 /* Files the state does not know: downloaded before a crash (UID tag of
  * this folder, same UIDVALIDITY, same size) are adopted; the others go
  * up. */
@@ -816,6 +840,8 @@ folder_unknown_files(struct folder_run *fr, bool trust_tags)
 	struct srv_msg		*sm;
 	size_t			 i;
 	uint32_t		 uid;
+	uint64_t		 psize;
+	bool			 partial;
 
 	fr->upl = xcalloc(fr->loc.n + 1, sizeof(*fr->upl));
 	for (i = 0; i < fr->loc.n; i++) {
@@ -832,10 +858,12 @@ folder_unknown_files(struct folder_run *fr, bool trust_tags)
 			continue;
 		}
 		uid = name_uid(m->name, store_name_unique_len(m->name));
+		partial = is_partial_file(fr->f, i, &psize);
 		if (uid != 0 && trust_tags) {
 			sm = srv_find(&fr->srv, uid);
-			if (sm != NULL && !sm->seen_here &&
-			    same_size(fr->f, i, sm->size)) {
+			if (sm != NULL && !sm->seen_here && (partial ?
+			    psize == sm->size : same_size(fr->f, i,
+			    sm->size))) {
 				sm->seen_here = true;
 				sync_state_add(&fr->st, uid, m->flags, m->name,
 				    store_name_unique_len(m->name));
@@ -845,6 +873,13 @@ folder_unknown_files(struct folder_run *fr, bool trust_tags)
 			 * left the server since: it goes up (kept). */
 		} else if (uid != 0)
 			continue;	/* another UIDVALIDITY's copy */
+		if (partial) {
+			/* Headers alone would replace the message. */
+			emit(fr->x, SYNC_EV_NOTICE, fr->folder, &fr->cnt,
+			    "a message kept as its headers only (over "
+			    "max-size) is not uploaded");
+			continue;
+		}
 		fr->upl[fr->nupl++] = i;
 	}
 }
@@ -956,13 +991,15 @@ sync_folder(struct ctx *x, struct mailbox *mb)
 		if (fr.srv.m[i].seen_here)
 			continue;
 		if (x->a->max_size != 0 && fr.srv.m[i].size > x->a->max_size) {
+			/* Its headers now, the rest when it is opened. */
 			fr.cnt.skipped++;
+			uids_add(&fr.want_head, fr.srv.m[i].uid);
 			continue;
 		}
 		uids_add(fr.srv.m[i].size > PIECE ? &fr.want_big : &fr.want,
 		    fr.srv.m[i].uid);
 	}
-	fr.cnt.to_fetch = fr.want.n + fr.want_big.n;
+	fr.cnt.to_fetch = fr.want.n + fr.want_big.n + fr.want_head.n;
 	emit(x, SYNC_EV_FOLDER, folder, &fr.cnt, NULL);
 	if (delete_remote(x, &fr.del_remote, err, sizeof(err)) == -1)
 		goto out;
@@ -973,7 +1010,7 @@ sync_folder(struct ctx *x, struct mailbox *mb)
 	d.st = &fr.st;
 	d.cnt = &fr.cnt;
 	d.folder = folder;
-	if (download(x, &d, &fr.want, &fr.want_big, &fr.srv, err,
+	if (download(x, &d, &fr.want, &fr.want_big, &fr.want_head, &fr.srv, err,
 	    sizeof(err)) == -1)
 		goto out;
 	for (i = 0; i < fr.nupl; i++) {
@@ -1035,6 +1072,7 @@ out:
 	free(fr.del_remote.v);
 	free(fr.want.v);
 	free(fr.want_big.v);
+	free(fr.want_head.v);
 	srv_free(&fr.srv);
 	sync_state_free(&fr.st);
 	store_folder_close(fr.f);

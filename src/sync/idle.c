@@ -6,6 +6,7 @@
  */
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sync_priv.h"
@@ -16,7 +17,40 @@
 struct watch {
 	struct ctx	*x;
 	bool		 stop, woken, timed_out, idle_ended;
+	uint32_t	 uidnext;	/* EXAMINE's, 0: not given */
 };
+
+static void
+examine_untagged(struct imap_client *c, const struct imap_resp *r,
+    void *arg)
+{
+	struct watch	*w = arg;
+	uint64_t	 v;
+
+	(void)c;
+	if (r->has_code && strcmp(r->code, "UIDNEXT") == 0 &&
+	    r->ncode_args == 1 &&
+	    imap_item_number(&r->code_args[0], UINT32_MAX, &v))
+		w->uidnext = (uint32_t)v;
+}
+
+/* Mail that came between the last sync and this watch: the server's
+ * UIDNEXT is past what the INBOX's sync state recorded. */
+static bool
+missed_news(const struct cfg_account *a, uint32_t uidnext)
+{
+	struct sync_state	st;
+	struct store_err	err;
+	char			*path = xasprintf("%s/INBOX", a->store_path);
+	bool			 news;
+
+	sync_state_init(&st);
+	news = uidnext != 0 && sync_state_load_head(&st, path, &err) == 0 &&
+	    st.uidvalidity != 0 && st.uidnext != uidnext;
+	sync_state_free(&st);
+	free(path);
+	return news;
+}
 
 static void
 on_wake(int fd, short revents, void *arg)
@@ -84,9 +118,14 @@ sync_imap_watch(const struct cfg_account *a, const struct sync_opts *o,
 		rc = SYNC_WATCH_NO_IDLE;
 		goto logout;
 	}
-	if (run(&x, NULL, NULL, &wt, err, errlen, "EXAMINE INBOX") == -1) {
+	if (run(&x, examine_untagged, &w, &wt, err, errlen,
+	    "EXAMINE INBOX") == -1) {
 		rc = SYNC_WATCH_ERROR;
 		goto out;
+	}
+	if (missed_news(a, w.uidnext)) {
+		rc = SYNC_WATCH_NEWS;
+		goto logout;
 	}
 	if (wake_fd >= 0)
 		net_loop_watch(x.loop, wake_fd, POLLIN, on_wake, &w);

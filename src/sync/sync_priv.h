@@ -103,6 +103,7 @@ struct down {
 	size_t			 cap;
 	struct buf		 lf;		/* the message with LF ends */
 	bool			 stopped;	/* failed: store no more */
+	bool			 heads;		/* headers only (max-size) */
 	bool			 dirty;		/* state not saved since */
 	int64_t			 saved_ms;	/* last saved */
 	char			 err[BOUND_ERRMSG];
@@ -142,6 +143,7 @@ struct folder_run {
 	struct local		 loc;
 	struct sync_counts	 cnt;
 	struct uids		 del_remote, want, want_big;
+	struct uids		 want_head;	/* over max-size */
 	bool			*unlink;	/* local files to remove */
 	size_t			 rematched;	/* by Message-ID */
 	size_t			*upl;
@@ -232,7 +234,15 @@ void	uids_set(const struct uids *u, size_t *from, size_t max, char *out,
 
 /* download.c */
 int	download(struct ctx *x, struct down *d, const struct uids *want,
-	    const struct uids *big, struct srv *srv, char *err, size_t errlen);
+	    const struct uids *big, const struct uids *heads, struct srv *srv,
+	    char *err, size_t errlen);
+/* A whole message by pieces into whole (CRLF as sent); its flags and
+ * INTERNALDATE. 0, 1 when the server no longer has it, -1 with err. */
+int	fetch_pieces(struct ctx *x, uint32_t uid, uint64_t size,
+	    struct buf *whole, unsigned *flags, int64_t *received, char *err,
+	    size_t errlen);
+/* The LF form of a CRLF message into out. */
+void	to_lf(const char *s, size_t n, struct buf *out);
 void	to_crlf(const char *s, size_t n, struct buf *out);
 
 /* folder.c */

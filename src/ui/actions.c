@@ -145,6 +145,9 @@ change_flags(struct ui *u, unsigned set, unsigned clear, bool toggle)
 		ui_reload_folder(u);
 	if (u->cur != SIZE_MAX)
 		ui_count_folder(&u->folders[u->cur]);
+	/* Deletion marks wait for the folder to be left. */
+	if (set != STORE_TRASHED && clear != STORE_TRASHED)
+		ui_changed(u);
 }
 
 static void
@@ -196,6 +199,8 @@ move_or_copy(struct ui *u, bool copy)
 	}
 	free(ids);
 	store_folder_close(dst);
+	if (done > 0)
+		ui_changed(u);
 	if (done > 0)
 		ui_message(u, false, "%zu message%s %s to %s", done,
 		    done == 1 ? "" : "s", copy ? "copied" : "moved",
@@ -375,13 +380,32 @@ change_folder(struct ui *u)
 /* ------------------------------------------------------------------ */
 /* The pager                                                           */
 
+/* Ask the engine for the rest of a message kept as headers only. */
 static void
-open_message(struct ui *u)
+fetch_rest(struct ui *u, const struct store_msg *m, uint64_t size)
+{
+	char	human[16];
+
+	ui_human_size(size, human, sizeof(human));
+	if (u->cur == SIZE_MAX || engine_fetch(u->eng,
+	    u->folders[u->cur].acct, u->folders[u->cur].name, m->name) == -1)
+		ui_message(u, true, "Only the headers of this message (%s) are "
+		    "here, and no server can be asked for the rest.", human);
+	else
+		ui_message(u, false, "Fetching the rest of this message (%s) "
+		    "in the background...", human);
+}
+
+/* Show the selected message; keep_top keeps the pager's position. */
+static void
+show_message(struct ui *u, bool keep_top)
 {
 	struct store_err	 err;
 	const struct store_msg	*m;
 	char			*data;
-	size_t			 len, mi = ui_current_msg(u);
+	size_t			 len, mi = ui_current_msg(u), top = 0;
+	uint64_t		 size;
+	bool			 partial;
 
 	if (mi == SIZE_MAX)
 		return;
@@ -391,21 +415,53 @@ open_message(struct ui *u)
 		return;
 	}
 	m = store_folder_msg(u->f, mi);
-	if (u->pager_open)
+	if (u->pager_open) {
+		top = u->pager.top;
 		ui_pager_free(&u->pager);
+	}
+	partial = store_is_partial(data, len, &size);
 	u->pager.msg_id = m->id;
+	(void)fct_strlcpy(u->pager_name, m->name, sizeof(u->pager_name));
 	ui_pager_load(&u->pager, data, len, u->pager_all_headers, u->fallback,
 	    u->cfg != NULL ? u->cfg->general.html_command : NULL,
 	    COLS - ui_main_x(u));
+	if (keep_top && top < u->pager.nrows)
+		u->pager.top = top;
 	u->pager_open = true;
+	u->pager_partial = partial;
 	u->mode = UI_MODE_PAGER;
+	if (partial && !u->read_only)
+		fetch_rest(u, m, size);
 	if (!(m->flags & STORE_SEEN) && !u->read_only) {
 		if (store_msg_set_flags(u->f, mi, m->flags | STORE_SEEN,
 		    &err) == -1)
 			ui_message(u, true, "%s", err.msg);
 		if (u->cur != SIZE_MAX)
 			ui_count_folder(&u->folders[u->cur]);
+		ui_changed(u);
 	}
+}
+
+static void
+open_message(struct ui *u)
+{
+	show_message(u, false);
+}
+
+void
+ui_reopen_message(struct ui *u)
+{
+	size_t	idx, r;
+
+	if (!u->pager_open || store_folder_by_id(u->f, u->pager.msg_id,
+	    &idx) == NULL)
+		return;
+	for (r = 0; r < u->view.n; r++)
+		if (u->view.rows[r].msg == idx) {
+			u->sel = r;
+			show_message(u, true);
+			return;
+		}
 }
 
 static void
@@ -478,6 +534,8 @@ common_action(struct ui *u, const char *a)
 		ui_leave_folder(u);
 		if (strcmp(a, "sync-all") == 0)
 			acct = SIZE_MAX;
+		if (acct == SIZE_MAX || acct == u->push_acct)
+			u->push_at = 0;	/* this sync carries them */
 		if (engine_sync(u->eng, acct) == -1)
 			ui_message(u, false, "Nothing to sync: %s",
 			    acct == SIZE_MAX ? "no account has a server" :

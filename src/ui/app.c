@@ -20,6 +20,9 @@
 /* How long the loop sleeps with nothing to do: the clock in the index
  * ("14:05" turns into "Mar 01") is the only thing that moves. */
 #define IDLE_WAKE_MS	30000
+/* Flag changes, moves and deletions reach the server this long after
+ * the last of a burst (a sync per key would be wasteful). */
+#define PUSH_DELAY_MS	5000
 
 void
 ui_message(struct ui *u, bool error, const char *fmt, ...)
@@ -30,6 +33,18 @@ ui_message(struct ui *u, bool error, const char *fmt, ...)
 	(void)vsnprintf(u->msg, sizeof(u->msg), fmt, ap);
 	va_end(ap);
 	u->msg_error = error;
+}
+
+void
+ui_changed(struct ui *u)
+{
+	if (u->cur == SIZE_MAX || !engine_serves(u->eng,
+	    u->folders[u->cur].acct))
+		return;
+	if (u->push_at != 0 && u->push_acct != u->folders[u->cur].acct)
+		(void)engine_sync(u->eng, u->push_acct);
+	u->push_acct = u->folders[u->cur].acct;
+	u->push_at = time_mono_ms() + PUSH_DELAY_MS;
 }
 
 const struct cfg_account *
@@ -419,6 +434,8 @@ ui_leave_folder(struct ui *u)
 			ui_message(u, true, "%s", err.msg);
 	}
 	if (removed > 0)
+		ui_changed(u);
+	if (removed > 0)
 		ui_message(u, false, "%zu message%s %s", removed,
 		    removed == 1 ? "" : "s", trash != NULL ?
 		    "moved to the trash" : "removed");
@@ -506,6 +523,18 @@ on_engine_event(struct ui *u, const struct engine_event *ev)
 		(void)fct_snprintf(as->activity, sizeof(as->activity),
 		    "new mail");
 		break;
+	case ENGINE_EV_FETCHED:
+		i = ui_find_folder(u, ev->folder, ev->account);
+		if (i == SIZE_MAX || i != u->cur)
+			break;
+		ui_reload_folder(u);
+		if (u->pager_open && u->pager_partial &&
+		    strncmp(u->pager_name, ev->text,
+		    store_name_unique_len(ev->text)) == 0) {
+			ui_message(u, false, "The whole message is here.");
+			ui_reopen_message(u);
+		}
+		break;
 	}
 }
 
@@ -542,7 +571,8 @@ ui_get_key(struct ui *u, char *out, size_t size, uint32_t *cp, bool *is_code)
 {
 	struct pollfd	pfd[2];
 	wint_t		wc;
-	int		r, n;
+	int64_t		now;
+	int		r, n, wait;
 
 	for (;;) {
 		if (ui_term_signal() != 0)
@@ -572,7 +602,18 @@ ui_get_key(struct ui *u, char *out, size_t size, uint32_t *cp, bool *is_code)
 		pfd[1].fd = engine_fd(u->eng);
 		pfd[1].events = POLLIN;
 		n = pfd[1].fd >= 0 ? 2 : 1;
-		r = poll(pfd, (nfds_t)n, IDLE_WAKE_MS);
+		wait = IDLE_WAKE_MS;
+		if (u->push_at != 0) {
+			now = time_mono_ms();
+			if (now >= u->push_at) {
+				(void)engine_sync(u->eng, u->push_acct);
+				u->push_at = 0;
+				continue;
+			}
+			if (u->push_at - now < wait)
+				wait = (int)(u->push_at - now);
+		}
+		r = poll(pfd, (nfds_t)n, wait);
 		if (r == -1 && errno != EINTR)
 			return false;
 		if (r > 0 && n == 2 && (pfd[1].revents & (POLLIN | POLLHUP)))

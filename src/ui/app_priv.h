@@ -62,9 +62,16 @@ struct ui {
 	struct ui_pager		 pager;
 	bool			 pager_open;
 	bool			 pager_all_headers;
+	/* The message shown is headers only; its rest was asked for. */
+	bool			 pager_partial;
+	char			 pager_name[512];	/* its file name */
 	size_t			 att_sel, att_top, help_top;
 
 	struct ui_acct_state	*as;		/* per account */
+	/* Local changes wait this long for more before the engine is
+	 * asked to carry them to the server (time_mono_ms(); 0: none). */
+	int64_t			 push_at;
+	size_t			 push_acct;
 	char			 msg[1024];	/* the message line */
 	bool			 msg_error;
 	bool			 quit;
@@ -82,6 +89,8 @@ void	ui_message(struct ui *u, bool error, const char *fmt, ...)
 bool	ui_get_key(struct ui *u, char *out, size_t size, uint32_t *cp,
 	    bool *is_code);
 void	ui_open_folder(struct ui *u, size_t i);
+/* The open folder changed here: sync its account soon. */
+void	ui_changed(struct ui *u);
 /* Leave the open folder: deleted messages go to Trash or are removed. */
 void	ui_leave_folder(struct ui *u);
 void	ui_reload_folder(struct ui *u);
@@ -100,6 +109,8 @@ int	ui_main_height(void);
 int	ui_main_x(const struct ui *u);
 
 /* actions.c */
+/* Show the pager's message again (its file changed). */
+void	ui_reopen_message(struct ui *u);
 void	ui_index_action(struct ui *u, const char *action);
 void	ui_pager_action(struct ui *u, const char *action);
 void	ui_help_key(struct ui *u, const char *key);
