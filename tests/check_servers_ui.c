@@ -410,6 +410,19 @@ srv_count(struct test_imap *s, const char *mbox, const char *subject)
 	return d.hits;
 }
 
+/* How many messages of mbox with this subject carry \Flagged. */
+static size_t
+srv_count_flagged(struct test_imap *s, const char *mbox, const char *subject)
+{
+	struct done	d;
+
+	srv_run(s, NULL, &d, "SELECT %m", mbox, "", 0);
+	srv_run(s, on_search, &d, "UID SEARCH FLAGGED SUBJECT %a", subject,
+	    "", 0);
+	ck_assert_int_eq(d.status, IMAP_ST_OK);
+	return d.hits;
+}
+
 static void
 imap_account_with(const char *extra)
 {
@@ -453,7 +466,8 @@ local_file_try(const char *folder, const char *needle, size_t *len)
 	size_t	 i;
 
 	for (i = 0; i < 2 && data == NULL; i++) {
-		cmd = xasprintf("grep -l -r '%s' %s/mail/alice/%s/%s 2>/dev/null", needle,
+		cmd = xasprintf("grep -l -r '%s' %s/mail/alice/%s/%s "
+		    "2>/dev/null", needle,
 		    home, folder, sub[i]);
 		p = popen(cmd, "r");
 		ck_assert_ptr_nonnull(p);
@@ -529,11 +543,18 @@ START_TEST(ui_imap_idle_and_delete)
 	srv_append_many(&s, "INBOX", "ui-arrives-by-itself", 1);
 	free(test_tmux_wait(&t, "ui-arrives-by-itself", 10000));
 
-	/* Select it by search, delete, sync. */
+	/* Select it by search; a flag set here reaches the server by
+	 * itself, a few seconds later. */
 	test_tmux_keys(&t, "/");
 	free(test_tmux_wait(&t, "Search for:", 3000));
 	test_tmux_type(&t, subj);
-	test_tmux_keys(&t, "Enter d");
+	test_tmux_keys(&t, "Enter F");
+	for (k = 0; k < 150 && srv_count_flagged(&s, "INBOX", subj) == 0; k++)
+		(void)usleep(100000);
+	ck_assert_msg(srv_count_flagged(&s, "INBOX", subj) == 1,
+	    "the flag never reached the server");
+	/* Delete, then sync. */
+	test_tmux_keys(&t, "d");
 	free(test_tmux_wait(&t, "1 deleted", 3000));
 	test_tmux_keys(&t, "$");
 	for (k = 0; k < 100 && srv_count(&s, "INBOX", subj) > 0; k++)

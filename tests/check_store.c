@@ -1642,6 +1642,102 @@ START_TEST(test_crash_move)
 }
 END_TEST
 
+/* A stub's marker: the first line only, a number, a line end. */
+START_TEST(test_partial_marker)
+{
+	static const struct {
+		const char	*data;
+		bool		 partial;
+		uint64_t	 size;
+	} cases[] = {
+		{ "X-Facteur-Partial: 12345\nFrom: a\n", true, 12345 },
+		{ "x-facteur-partial: 7\n", true, 7 },
+		{ "X-Facteur-Partial: 12345", false, 0 },
+		{ "X-Facteur-Partial: \n", false, 0 },
+		{ "X-Facteur-Partial: 12a\n", false, 0 },
+		{ "X-Facteur-Partial: 99999999999999999999999\n", false, 0 },
+		{ "From: a\nX-Facteur-Partial: 5\n", false, 0 },
+		{ "", false, 0 },
+	};
+	size_t		i;
+	uint64_t	size;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size = 0;
+		ck_assert_msg(store_is_partial(cases[i].data,
+		    strlen(cases[i].data), &size) == cases[i].partial, "%zu",
+		    i);
+		ck_assert_uint_eq(size, cases[i].size);
+	}
+}
+END_TEST
+
+struct replace_arg {
+	const char	*path;
+	const char	*name;
+};
+
+static void
+do_replace(void *arg)
+{
+	struct replace_arg	*a = arg;
+	struct store_err	 err;
+
+	(void)store_msg_replace(a->path, a->name, "whole message\n", 14,
+	    &err);
+	_exit(0);
+}
+
+/* The bytes are replaced under the same name, whatever its flags became;
+ * a crash at any step leaves the old bytes or the new ones, one file. */
+START_TEST(test_replace)
+{
+	static const char *const steps[] = { "tmp-created", "tmp-written",
+	    "tmp-synced", "renamed", NULL };
+	struct replace_arg	 a;
+	struct store_folder	*f;
+	struct store_err	 err;
+	char			*src, *data, *uniq;
+	size_t			 i, len;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		src = make_folder("INBOX");
+		deliver(src, "stub", 0);
+		f = open_folder(src, false);
+		uniq = xstrndup(store_folder_msg(f, 0)->name,
+		    store_name_unique_len(store_folder_msg(f, 0)->name));
+		/* Read since: its flags (and place) changed. */
+		ck_assert_int_eq(store_msg_set_flags(f, 0, STORE_SEEN, &err),
+		    0);
+		store_folder_close(f);
+		a.path = src;
+		a.name = uniq;
+		if (steps[i] != NULL)
+			ck_assert(crash_child(steps[i], do_replace, &a));
+		else
+			ck_assert_int_eq(store_msg_replace(src, uniq,
+			    "whole message\n", 14, &err), 0);
+		f = open_folder(src, false);
+		ck_assert_uint_eq(store_folder_count(f), 1);
+		ck_assert_int_eq(store_msg_read_new(f, 0, &data, &len, &err),
+		    0);
+		if (steps[i] == NULL || strcmp(steps[i], "renamed") == 0)
+			ck_assert_str_eq(data, "whole message\n");
+		else
+			ck_assert_ptr_nonnull(strstr(data, "stub"));
+		ck_assert_uint_eq(store_folder_msg(f, 0)->flags, STORE_SEEN);
+		free(data);
+		store_folder_close(f);
+		test_remove_tree(src);
+		free(src);
+		free(uniq);
+	}
+	ck_assert_int_eq(store_msg_replace(root, "nosuch.name", "x", 1, &err),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "gone"));
+}
+END_TEST
+
 START_TEST(test_crash_copy)
 {
 	static const char *const steps[] = { "tmp-created", "tmp-written",
@@ -1856,6 +1952,8 @@ store_suite(void)
 	tcase_add_test(tc, test_crash_delivery);
 	tcase_add_test(tc, test_crash_move);
 	tcase_add_test(tc, test_crash_copy);
+	tcase_add_test(tc, test_partial_marker);
+	tcase_add_test(tc, test_replace);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("interop");
