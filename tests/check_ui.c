@@ -505,7 +505,7 @@ START_TEST(engine_lines)
 	static const char *const bad[] = { "", "E1", "E2 busy 0 0 0\t\t",
 	    "E1 bogus 0 0 0\t\t", "E1 busy x 0 0\t\t", "E1 busy 0 0 0\t",
 	    "E1 busy 0 99999999999999999999 0\t\t",
-	    "E1 busy 0 0 0\ta\x01\t" };
+	    "E1 busy 0 0 0\ta\x01\t", "E1 busy 0 0 0\t\tdel\x7f" };
 	size_t			i;
 
 	memset(&e, 0, sizeof(e));

@@ -142,11 +142,13 @@ engine_parse(const char *line, size_t len, struct engine_event *ev)
 	if (n >= ENGINE_TEXT_MAX)
 		return -1;
 	memcpy(ev->text, p, n);
+	/* What engine_format() writes: no control character. */
 	for (i = 0; ev->folder[i] != '\0'; i++)
-		if ((unsigned char)ev->folder[i] < 0x20)
+		if ((unsigned char)ev->folder[i] < 0x20 ||
+		    ev->folder[i] == 0x7f)
 			return -1;
 	for (i = 0; i < n; i++)
-		if ((unsigned char)ev->text[i] < 0x20 || ev->text[i] == 0)
+		if ((unsigned char)ev->text[i] < 0x20 || ev->text[i] == 0x7f)
 			return -1;
 	return 0;
 }
