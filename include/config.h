@@ -226,6 +226,15 @@ struct config *cfg_parse(const char *text, size_t len, const char *name,
 struct config *cfg_load(const char *path, const struct cfg_env *env,
 	    struct cfg_diag *diag);
 
+/*
+ * The configuration of path, else of the default place
+ * (cfg_default_path()). With path NULL and no file at the default place,
+ * NULL with *none true: the commands then work without one. Otherwise as
+ * cfg_load() (NULL with errors in diag).
+ */
+struct config *cfg_load_optional(const char *path, bool *none,
+	    struct cfg_diag *diag);
+
 void	cfg_free(struct config **cfg);
 
 /* The account called name, or the default one when name is NULL. */

@@ -166,6 +166,10 @@ struct store_open_opts {
 					 * cache; 0: the number of CPUs */
 };
 
+/* Where index caches live: $XDG_CACHE_HOME/facteur/index, else
+ * ~/.cache/facteur/index; NULL when neither can be found. Owned. */
+char	*store_cache_dir_new(void);
+
 /* What store_folder_open()/rescan() found, for benchmarks and tests. */
 struct store_scan_stats {
 	bool	cache_used;	/* a valid cache was read */

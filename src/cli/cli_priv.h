@@ -23,10 +23,6 @@ int	json_cstr(struct buf *b, const char *s) FCT_MUST_CHECK;
 int	cli_load_optional_config(const struct cli_opts *o,
 	    struct config **cfg);
 
-/* Where index caches live: $XDG_CACHE_HOME/facteur/index, else
- * ~/.cache/facteur/index; NULL when neither can be found. Owned. */
-char	*cli_cache_dir_new(void);
-
 /* safe.c: server text onto the terminal, control characters shown
  * harmlessly (keep_newlines: line ends kept); the protocol trace of -v
  * ("C: line" / "S: line") on standard error. */

@@ -384,7 +384,7 @@ cli_list(const struct cli_opts *o)
 		rc = o->account != NULL ? CLI_USAGE : CLI_FAIL;
 		goto out;
 	}
-	cache = cli_cache_dir_new();
+	cache = store_cache_dir_new();
 	memset(&opts, 0, sizeof(opts));
 	opts.cache_dir = cache;
 	opts.fallback_charset = cfg != NULL ? cfg->general.fallback_charset :

@@ -48,40 +48,18 @@ int
 cli_load_optional_config(const struct cli_opts *o, struct config **cfgp)
 {
 	struct cfg_diag	 diag = { 0 };
-	struct stat	 st;
-	char		*path;
 	size_t		 i;
+	bool		 none;
 	int		 rc = 0;
 
-	*cfgp = NULL;
-	path = cfg_default_path(o->config_path, NULL);
-	if (o->config_path == NULL && stat(path, &st) == -1 &&
-	    errno == ENOENT) {
-		free(path);
-		return 0;	/* no configuration: defaults */
-	}
-	*cfgp = cfg_load(path, NULL, &diag);
+	*cfgp = cfg_load_optional(o->config_path, &none, &diag);
 	for (i = 0; i < diag.nwarnings; i++)
 		(void)fprintf(stderr, "facteur: %s\n", diag.warnings[i]);
 	for (i = 0; i < diag.nerrors; i++)
 		(void)fprintf(stderr, "facteur: %s\n", diag.errors[i]);
-	if (*cfgp == NULL)
+	if (*cfgp == NULL && !none)
 		rc = -1;
 	cfg_diag_free(&diag);
-	free(path);
 	return rc;
 }
 
-/* Where index caches live: $XDG_CACHE_HOME/facteur/index, else
- * ~/.cache/facteur/index; NULL when neither can be found. Owned. */
-char *
-cli_cache_dir_new(void)
-{
-	const char	*x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-	if (x != NULL && x[0] == '/')
-		return xasprintf("%s/facteur/index", x);
-	if (home != NULL && home[0] == '/')
-		return xasprintf("%s/.cache/facteur/index", home);
-	return NULL;
-}

@@ -125,7 +125,7 @@ upload_sent(const struct cli_opts *o, const struct cfg_account *a)
 		return;
 	secret = cfg_password(a, false, err, sizeof(err));
 	sent = sync_sent_folder_new(a);
-	cache = cli_cache_dir_new();
+	cache = store_cache_dir_new();
 	memset(&so, 0, sizeof(so));
 	so.secret = secret;
 	so.cache_dir = cache;

@@ -137,7 +137,7 @@ sync_one(const struct cli_opts *o, const struct config *cfg,
 		(void)fprintf(stderr, "facteur: sync: %s: %s\n", a->name, err);
 		return CLI_FAIL;
 	}
-	cache = cli_cache_dir_new();
+	cache = store_cache_dir_new();
 	/* Progress only for a person watching, never with -v (the trace
 	 * shares standard error). */
 	p.tty = isatty(2) && !o->verbose;

@@ -527,3 +527,22 @@ cfg_default_path(const char *path, const struct cfg_env *env)
 		return xasprintf("%s/.config/facteur/config", v);
 	return xstrdup(".config/facteur/config");
 }
+
+struct config *
+cfg_load_optional(const char *path, bool *none, struct cfg_diag *diag)
+{
+	struct config	*cfg;
+	struct stat	 st;
+	char		*p;
+
+	*none = false;
+	p = cfg_default_path(path, NULL);
+	if (path == NULL && stat(p, &st) == -1 && errno == ENOENT) {
+		free(p);
+		*none = true;
+		return NULL;
+	}
+	cfg = cfg_load(p, NULL, diag);
+	free(p);
+	return cfg;
+}

@@ -550,3 +550,15 @@ fail:
 	free(l.ix);
 	return -1;
 }
+
+char *
+store_cache_dir_new(void)
+{
+	const char	*x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (x != NULL && x[0] == '/')
+		return xasprintf("%s/facteur/index", x);
+	if (home != NULL && home[0] == '/')
+		return xasprintf("%s/.cache/facteur/index", home);
+	return NULL;
+}

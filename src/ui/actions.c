@@ -206,25 +206,31 @@ move_or_copy(struct ui *u, bool copy)
 		    done == 1 ? "" : "s", copy ? "copied" : "moved",
 		    u->folders[t].label);
 	ui_count_folder(&u->folders[t]);
-	if (!copy) {
-		free(u->tagged);
-		u->tagged = xcalloc(store_folder_count(u->f) + 1,
-		    sizeof(*u->tagged));
-		u->ntagged = 0;
-		if (u->limit != NULL) {
-			/* The limit's array follows the indexes. */
-			free(u->keep);
-			u->keep = NULL;
-			free(u->limit);
-			u->limit = NULL;
-		}
-		ui_rebuild_view(u, UINT32_MAX);
-		ui_count_folder(&u->folders[u->cur]);
-	}
+	if (!copy)
+		ui_indexes_moved(u);
 }
 
 /* ------------------------------------------------------------------ */
 /* Search, limit, sort                                                 */
+
+/* The pattern of / (asked) or n (the last one, asked when none); false
+ * when there is none. */
+static bool
+search_pattern(struct ui *u, bool ask)
+{
+	char	*text;
+
+	if (!ask && u->search != NULL)
+		return true;
+	text = ui_prompt(u, "Search for: ", "", NULL);
+	if (text == NULL || text[0] == '\0') {
+		free(text);
+		return false;
+	}
+	free(u->search);
+	u->search = text;
+	return true;
+}
 
 static bool
 msg_matches(struct ui *u, const struct store_query *q, size_t mi)
@@ -248,20 +254,10 @@ search_next(struct ui *u, bool ask)
 {
 	struct store_query	*q;
 	struct store_err	 err;
-	char			*text;
 	size_t			 k, r;
 
-	if (u->f == NULL || u->view.n == 0)
+	if (u->f == NULL || u->view.n == 0 || !search_pattern(u, ask))
 		return;
-	if (ask || u->search == NULL) {
-		text = ui_prompt(u, "Search for: ", "", NULL);
-		if (text == NULL || text[0] == '\0') {
-			free(text);
-			return;
-		}
-		free(u->search);
-		u->search = text;
-	}
 	q = store_query_new(u->search, &err);
 	if (q == NULL) {
 		ui_message(u, true, "%s", err.msg);
@@ -467,18 +463,10 @@ ui_reopen_message(struct ui *u)
 static void
 pager_search(struct ui *u, bool ask)
 {
-	char	*text;
 	size_t	 r;
 
-	if (ask || u->search == NULL) {
-		text = ui_prompt(u, "Search for: ", "", NULL);
-		if (text == NULL || text[0] == '\0') {
-			free(text);
-			return;
-		}
-		free(u->search);
-		u->search = text;
-	}
+	if (!search_pattern(u, ask))
+		return;
 	r = ui_pager_find(&u->pager, u->search, u->pager.top + 1, false);
 	if (r == SIZE_MAX)
 		ui_message(u, true, "Not found: %s", u->search);

@@ -303,6 +303,36 @@ ui_open_folder(struct ui *u, size_t i)
 	ui_count_folder(&u->folders[i]);
 }
 
+/* The limit's pattern searched again (the folder's indexes moved). */
+static void
+reapply_limit(struct ui *u)
+{
+	struct store_query	*q;
+	struct store_err	 err;
+
+	free(u->keep);
+	u->keep = NULL;
+	if (u->limit == NULL)
+		return;
+	q = store_query_new(u->limit, &err);
+	if (q == NULL)
+		return;
+	u->keep = xcalloc(store_folder_count(u->f) + 1, sizeof(*u->keep));
+	(void)store_search(u->f, q, u->keep, &err);
+	store_query_free(q);
+}
+
+void
+ui_indexes_moved(struct ui *u)
+{
+	free(u->tagged);
+	u->tagged = xcalloc(store_folder_count(u->f) + 1, sizeof(*u->tagged));
+	u->ntagged = 0;
+	reapply_limit(u);
+	ui_rebuild_view(u, UINT32_MAX);
+	ui_count_folder(&u->folders[u->cur]);
+}
+
 /* Changes made by others (the engine, another program): rescan, keep the
  * selection, the tags, the limit's pattern and the open message. */
 void
@@ -312,7 +342,6 @@ ui_reload_folder(struct ui *u)
 	uint32_t		*tag_ids = NULL, sel_id = UINT32_MAX;
 	size_t			 i, ntag = 0, n, idx;
 	bool			 changed = false;
-	struct store_query	*q;
 
 	if (u->f == NULL)
 		return;
@@ -342,16 +371,7 @@ ui_reload_folder(struct ui *u)
 			u->ntagged++;
 		}
 	free(tag_ids);
-	free(u->keep);
-	u->keep = NULL;
-	if (u->limit != NULL) {
-		q = store_query_new(u->limit, &err);
-		if (q != NULL) {
-			u->keep = xcalloc(n + 1, sizeof(*u->keep));
-			(void)store_search(u->f, q, u->keep, &err);
-			store_query_free(q);
-		}
-	}
+	reapply_limit(u);
 	ui_rebuild_view(u, sel_id);
 	if (u->pager_open && store_folder_by_id(u->f, u->pager.msg_id,
 	    NULL) == NULL) {
@@ -443,16 +463,7 @@ ui_leave_folder(struct ui *u)
 	free(ids);
 	if (t != SIZE_MAX)
 		ui_count_folder(&u->folders[t]);
-	free(u->tagged);
-	n = store_folder_count(u->f);
-	u->tagged = xcalloc(n + 1, sizeof(*u->tagged));
-	u->ntagged = 0;
-	free(u->keep);
-	u->keep = NULL;
-	free(u->limit);
-	u->limit = NULL;
-	ui_rebuild_view(u, UINT32_MAX);
-	ui_count_folder(&u->folders[u->cur]);
+	ui_indexes_moved(u);
 }
 
 /* ------------------------------------------------------------------ */
@@ -632,38 +643,15 @@ load_config(const struct ui_args *args, bool *none)
 {
 	struct cfg_diag	 diag = { 0 };
 	struct config	*cfg;
-	struct stat	 st;
-	char		*path;
 	size_t		 i;
 
-	*none = false;
-	path = cfg_default_path(args->config_path, NULL);
-	if (args->config_path == NULL && stat(path, &st) == -1 &&
-	    errno == ENOENT) {
-		free(path);
-		*none = true;
-		return NULL;
-	}
-	cfg = cfg_load(path, NULL, &diag);
+	cfg = cfg_load_optional(args->config_path, none, &diag);
 	for (i = 0; i < diag.nwarnings; i++)
 		(void)fprintf(stderr, "facteur: %s\n", diag.warnings[i]);
 	for (i = 0; i < diag.nerrors; i++)
 		(void)fprintf(stderr, "facteur: %s\n", diag.errors[i]);
 	cfg_diag_free(&diag);
-	free(path);
 	return cfg;
-}
-
-static char *
-cache_dir_new(void)
-{
-	const char	*x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-	if (x != NULL && x[0] == '/')
-		return xasprintf("%s/facteur/index", x);
-	if (home != NULL && home[0] == '/')
-		return xasprintf("%s/.cache/facteur/index", home);
-	return NULL;
 }
 
 /* Without a configuration: $MAIL or ~/Maildir, read-only. */
@@ -787,7 +775,7 @@ ui_main(const struct ui_args *args)
 	u.sort = u.cfg != NULL ? (enum store_sort)u.cfg->general.sort :
 	    STORE_SORT_THREADS;
 	u.sidebar = u.cfg != NULL ? u.cfg->general.sidebar : false;
-	u.cache_dir = cache_dir_new();
+	u.cache_dir = store_cache_dir_new();
 	ui_keymap_init(&u.km, u.cfg);
 	u.as = xcalloc(u.cfg != NULL ? u.cfg->naccounts + 1 : 1,
 	    sizeof(*u.as));

@@ -94,6 +94,9 @@ void	ui_changed(struct ui *u);
 /* Leave the open folder: deleted messages go to Trash or are removed. */
 void	ui_leave_folder(struct ui *u);
 void	ui_reload_folder(struct ui *u);
+/* Messages left the open folder here: tags dropped, the limit searched
+ * again, the view rebuilt. */
+void	ui_indexes_moved(struct ui *u);
 void	ui_count_folder(struct ui_folder *uf);
 void	ui_list_folders(struct ui *u);
 size_t	ui_find_folder(const struct ui *u, const char *text, size_t acct);
