@@ -37,6 +37,16 @@ teardown(void)
 	home = NULL;
 }
 
+/* dir/name, from a buffer that lives until the next call. */
+static const char *
+path_in(const char *dir, const char *name)
+{
+	static char	buf[1024];
+
+	(void)snprintf(buf, sizeof(buf), "%s/%s", dir, name);
+	return buf;
+}
+
 static void
 write_text(const char *path, const char *text)
 {
@@ -322,6 +332,87 @@ START_TEST(ui_sigterm_restores)
 	ck_assert_msg(alt[0] == '0', "still on the alternate screen");
 	free(alt);
 	test_tmux_stop(&t);
+}
+END_TEST
+
+/* Two accounts: the sidebar lists both, c opens the other's folder. */
+START_TEST(ui_two_accounts)
+{
+	struct test_tmux	 t;
+	struct store_err	 err;
+	char			*s, *cfg, *text, *root2, *path;
+
+	three_messages();
+	root2 = xasprintf("%s/Work", home);
+	ck_assert_int_eq(mkdir(root2, 0700), 0);
+	ck_assert_int_eq(store_folder_create(root2, "INBOX", &err), 0);
+	path = xasprintf("%s/INBOX/cur/1709285400.9.host:2,", root2);
+	write_text(path, "From: Boss <boss@corp.test>\n"
+	    "Subject: Budget 2025\nDate: Fri, 01 Mar 2024 09:30:00 +0000\n\n"
+	    "Numbers.\n");
+	free(path);
+	cfg = xasprintf("%s/config", home);
+	text = xasprintf("[general]\nmail-root = %s/store\n\n"
+	    "[account local]\naddress = Jeanne <jeanne@example.test>\n"
+	    "incoming = maildir://%s/Mail\n\n"
+	    "[account work]\naddress = J <j@corp.test>\n"
+	    "incoming = maildir://%s\n", home, home, root2);
+	write_text(cfg, text);
+	free(text);
+	free(cfg);
+	test_tmux_start(&t, 120, 30, home, "");
+	s = test_tmux_wait(&t, "Quarterly report", 5000);
+	ck_assert_msg(strstr(s, "local/INBOX") != NULL &&
+	    strstr(s, "work/INBOX") != NULL && strstr(s, "local/Archive") !=
+	    NULL, "sidebar:\n%s", s);
+	free(s);
+	test_tmux_keys(&t, "c");
+	free(test_tmux_wait(&t, "Open folder:", 3000));
+	test_tmux_type(&t, "work/IN");
+	test_tmux_keys(&t, "Tab Enter");
+	s = test_tmux_wait(&t, "Budget 2025", 3000);
+	ck_assert_ptr_nonnull(strstr(s, "-- facteur: work/INBOX [1 messages"));
+	ck_assert_ptr_null(strstr(s, "Quarterly report"));
+	free(s);
+	test_tmux_keys(&t, "q");
+	free(test_tmux_wait(&t, "FACTEUR-EXIT=0", 5000));
+	test_tmux_stop(&t);
+	free(root2);
+}
+END_TEST
+
+/* With no configuration: ~/Maildir read-only, and how to add an
+ * account. */
+START_TEST(ui_no_config)
+{
+	struct test_tmux	 t;
+	struct store_err	 err;
+	char			*s, *md, *path;
+
+	md = xasprintf("%s/Maildir", home);
+	ck_assert_int_eq(mkdir(md, 0700), 0);
+	ck_assert_int_eq(mkdir(path_in(md, "cur"), 0700), 0);
+	ck_assert_int_eq(mkdir(path_in(md, "new"), 0700), 0);
+	ck_assert_int_eq(mkdir(path_in(md, "tmp"), 0700), 0);
+	(void)err;
+	path = xasprintf("%s/cur/1709373600.2.host:2,", md);
+	write_text(path, msg_report);
+	free(path);
+	test_tmux_start(&t, 100, 30, home, "");
+	s = test_tmux_wait(&t, "Quarterly report", 5000);
+	ck_assert_ptr_nonnull(strstr(s, "(read-only)"));
+	ck_assert_ptr_nonnull(strstr(s, "No account configured"));
+	free(s);
+	test_tmux_keys(&t, "d");
+	free(test_tmux_wait(&t, "This folder is read-only", 3000));
+	test_tmux_keys(&t, "q");
+	free(test_tmux_wait(&t, "FACTEUR-EXIT=0", 5000));
+	test_tmux_stop(&t);
+	/* Nothing changed on disk. */
+	path = xasprintf("%s/cur/1709373600.2.host:2,", md);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	free(path);
+	free(md);
 }
 END_TEST
 
@@ -678,6 +769,8 @@ servers_ui_suite(void)
 	tcase_add_test(tc, ui_escape_sequences);
 	tcase_add_test(tc, ui_resize);
 	tcase_add_test(tc, ui_sigterm_restores);
+	tcase_add_test(tc, ui_two_accounts);
+	tcase_add_test(tc, ui_no_config);
 	tcase_add_test(tc, ui_imap_idle_and_delete);
 	tcase_add_test(tc, ui_keys_during_sync);
 	tcase_add_test(tc, ui_fetch_rest_on_open);
