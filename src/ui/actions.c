@@ -525,9 +525,10 @@ common_action(struct ui *u, const char *a)
 		if (acct == SIZE_MAX || acct == u->push_acct)
 			u->push_at = 0;	/* this sync carries them */
 		if (engine_sync(u->eng, acct) == -1)
-			ui_message(u, false, "Nothing to sync: %s",
-			    acct == SIZE_MAX ? "no account has a server" :
-			    "this account has no server");
+			ui_message(u, true, "No background sync for %s (no "
+			    "server configured, or it stopped: see the "
+			    "messages above).", acct == SIZE_MAX ?
+			    "any account" : "this account");
 		else
 			ui_message(u, false, "Syncing %s...",
 			    acct == SIZE_MAX ? "every account" :
