@@ -103,6 +103,16 @@ int		 engine_parse(const char *line, size_t len,
 size_t		 engine_format(const struct engine_event *ev, char *out,
 		    size_t size);
 
+/*
+ * Queue a composed message in the account's outbox, prepared as facteur
+ * send prepares it (Date, Message-ID added; recipients checked); the
+ * next sync (engine_sync()) sends it. 0, or -1 with err.
+ */
+int		 engine_queue(const struct cfg_account *a, const char *msg,
+		    size_t len, char *err, size_t errlen);
+/* The outgoing server's SIZE when it was last reached, 0 if unknown. */
+uint64_t	 engine_size_limit(const struct cfg_account *a);
+
 /* The account's special folders as the interface needs them: the
  * config's choice, else the server's (SPECIAL-USE), else NULL (trash,
  * drafts) or "Sent". Owned. */

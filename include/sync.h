@@ -358,6 +358,8 @@ int	sync_pop3_account(const struct cfg_account *a,
  * rename sends it again at the next flush; one after it, never.
  */
 #define SYNC_OUTBOX_FOLDER	"Outbox"
+/* In the outbox: the outgoing server's SIZE when it was last reached. */
+#define SYNC_OUTBOX_SIZE_FILE	".facteur-smtp-size"
 
 struct sync_send_opts {
 	const char	*secret;	/* outgoing password or token, or
@@ -381,6 +383,17 @@ struct sync_outbox_result {
  * server's special-use record, then "Sent"); owned. */
 char	*sync_outbox_path_new(const struct cfg_account *a);
 char	*sync_sent_folder_new(const struct cfg_account *a);
+/*
+ * Prepare a message as facteur send does (recipients checked, Date,
+ * Message-ID and From added when missing) and queue it: 0; -2 when the
+ * message itself is at fault, -1 when it could not be stored (err says
+ * why). *name (may be NULL) gets its outbox file name.
+ */
+int	sync_outbox_queue(const struct cfg_account *a, const char *msg,
+	    size_t len, char **name, char *err, size_t errlen);
+/* The outgoing server's SIZE when it was last reached (0: no limit
+ * announced, or never reached). */
+uint64_t sync_outbox_size_limit(const struct cfg_account *a);
 /* Queue a message (mime_outgoing_prepare()'s copy) durably; *name (may
  * be NULL) gets its file name. */
 int	sync_outbox_add(const struct cfg_account *a, const char *msg,

@@ -47,45 +47,18 @@ read_stdin(struct buf *b)
 	}
 }
 
-/* The local time's offset from UTC, in minutes. */
-static int
-tz_minutes(time_t now)
-{
-	struct tm	tm;
-
-	if (localtime_r(&now, &tm) == NULL)
-		return 0;
-	return (int)(tm.tm_gmtoff / 60);
-}
-
 /* The message prepared and queued; its outbox file name in *name. */
 static int
 queue(const struct cfg_account *a, const struct buf *in, char **name)
 {
-	struct mime_out_params	 mp;
-	struct mime_outgoing	 out;
-	struct store_err	 serr;
-	char			 err[512];
-	time_t			 now = time(NULL);
-	int			 rc;
+	char	err[512];
+	int	r;
 
-	memset(&mp, 0, sizeof(mp));
-	mp.from = a->address;
-	mp.sender = a->address_spec;
-	mp.now = (int64_t)now;
-	mp.tz_minutes = tz_minutes(now);
-	if (mime_outgoing_prepare(in->data != NULL ? in->data : "", in->len,
-	    &mp, &out, err, sizeof(err)) == -1) {
+	r = sync_outbox_queue(a, in->data != NULL ? in->data : "", in->len,
+	    name, err, sizeof(err));
+	if (r != 0)
 		(void)fprintf(stderr, "facteur: send: %s\n", err);
-		return CLI_USAGE;
-	}
-	rc = sync_outbox_add(a, out.copy, out.copy_len, name, &serr);
-	mime_outgoing_free(&out);
-	if (rc == -1) {
-		(void)fprintf(stderr, "facteur: send: %s\n", serr.msg);
-		return CLI_FAIL;
-	}
-	return CLI_OK;
+	return r == 0 ? CLI_OK : r == -2 ? CLI_USAGE : CLI_FAIL;
 }
 
 /* Drop a refused message from the outbox: the caller has it, and

@@ -775,3 +775,17 @@ engine_sent_folder_new(const struct cfg_account *a)
 {
 	return sync_sent_folder_new(a);
 }
+
+int
+engine_queue(const struct cfg_account *a, const char *msg, size_t len,
+    char *err, size_t errlen)
+{
+	return sync_outbox_queue(a, msg, len, NULL, err, errlen) == 0 ? 0 :
+	    -1;
+}
+
+uint64_t
+engine_size_limit(const struct cfg_account *a)
+{
+	return sync_outbox_size_limit(a);
+}

@@ -261,6 +261,72 @@ on_sent(struct smtp_client *c, const struct smtp_result *r, void *arg)
 	    sizeof(f->text));
 }
 
+/* The server's SIZE, for the interface to warn before queueing: one
+ * number in the outbox's dot-file (0: none announced). Best effort. */
+static void
+record_size(const char *outbox, uint64_t size)
+{
+	struct store_err	err;
+	struct buf		b;
+
+	buf_init(&b, 64);
+	if (buf_printf(&b, "%llu\n", (unsigned long long)size) == 0)
+		(void)sync_file_replace(outbox, SYNC_OUTBOX_SIZE_FILE, &b, &err);
+	buf_free(&b);
+}
+
+uint64_t
+sync_outbox_size_limit(const struct cfg_account *a)
+{
+	struct store_err	 err;
+	struct buf		 b;
+	char			*outbox = sync_outbox_path_new(a), *path;
+	uint64_t		 v = 0;
+	size_t			 n;
+
+	path = xasprintf("%s/%s", outbox, SYNC_OUTBOX_SIZE_FILE);
+	if (sync_file_read(path, 64, &b, &err) == 0) {
+		for (n = 0; n < b.len && b.data[n] >= '0' && b.data[n] <= '9';
+		    n++)
+			;
+		if (parse_u64(b.data, n, UINT64_MAX / 2, &v) != 0)
+			v = 0;
+		buf_free(&b);
+	}
+	free(path);
+	free(outbox);
+	return v;
+}
+
+int
+sync_outbox_queue(const struct cfg_account *a, const char *msg, size_t len,
+    char **name, char *err, size_t errlen)
+{
+	struct mime_out_params	 mp;
+	struct mime_outgoing	 out;
+	struct store_err	 serr;
+	time_t			 now = time(NULL);
+	struct tm		 lt;
+	int			 rc;
+
+	memset(&mp, 0, sizeof(mp));
+	mp.from = a->address;
+	mp.sender = a->address_spec;
+	mp.now = (int64_t)now;
+	/* The local offset, for the Date header added. */
+	if (localtime_r(&now, &lt) != NULL)
+		mp.tz_minutes = (int)(lt.tm_gmtoff / 60);
+	if (mime_outgoing_prepare(msg, len, &mp, &out, err, errlen) == -1)
+		return -2;
+	rc = sync_outbox_add(a, out.copy, out.copy_len, name, &serr);
+	mime_outgoing_free(&out);
+	if (rc == -1) {
+		(void)fct_strlcpy(err, serr.msg, errlen);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 connect_server(struct flush *f, char *err, size_t errlen)
 {
@@ -311,6 +377,7 @@ connect_server(struct flush *f, char *err, size_t errlen)
 		f->r->unreachable = smtp_client_unreachable(f->c);
 		return -1;
 	}
+	record_size(f->outbox, smtp_client_ext(f->c)->size_max);
 	return 0;
 }
 

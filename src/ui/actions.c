@@ -548,8 +548,7 @@ common_action(struct ui *u, const char *a)
 	} else if (strcmp(a, "reply") == 0 || strcmp(a, "reply-all") == 0 ||
 	    strcmp(a, "reply-list") == 0 || strcmp(a, "forward") == 0 ||
 	    strcmp(a, "compose") == 0)
-		ui_message(u, true, "%s: writing mail from the interface is "
-		    "not there yet; use facteur send", a);
+		ui_compose_start(u, a);
 	else
 		return false;
 	return true;

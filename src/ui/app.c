@@ -738,6 +738,14 @@ main_loop(struct ui *u)
 			ui_attach_key(u, ui_keymap_action(&u->km,
 			    UI_MENU_INDEX, key), key);
 			break;
+		case UI_MODE_COMPOSE:
+			act = ui_keymap_action(&u->km, UI_MENU_COMPOSE, key);
+			if (act == NULL)
+				ui_message(u, false, "%s: no action here "
+				    "(? for help)", key);
+			else
+				ui_compose_action(u, act);
+			break;
 		}
 	}
 }
@@ -804,7 +812,9 @@ ui_main(const struct ui_args *args)
 		    "Press ? for help; see facteur.conf(5) to add one." :
 		    "No account configured and no maildir at $MAIL or "
 		    "~/Maildir: see facteur.conf(5) to add an account.");
+	u.comp.reply_id = UINT32_MAX;
 	main_loop(&u);
+	ui_compose_end(&u);
 	ui_leave_folder(&u);
 	close_folder(&u);
 	ui_term_stop();

@@ -23,7 +23,21 @@ enum ui_mode {
 	UI_MODE_INDEX,
 	UI_MODE_PAGER,
 	UI_MODE_HELP,
-	UI_MODE_ATTACH
+	UI_MODE_ATTACH,
+	UI_MODE_COMPOSE
+};
+
+/* A message being written (compose.c). */
+struct ui_compose {
+	struct mime_draft	 d;
+	char			*path;		/* the editor's file, owned */
+	size_t			 acct;		/* the account it goes from */
+	uint32_t		 reply_id;	/* the original, or UINT32_MAX */
+	bool			 forward;
+	char			*resumed_path;	/* taken from Drafts, owned */
+	uint32_t		 resumed_id;
+	enum ui_mode		 from_mode;
+	size_t			 att_sel;
 };
 
 struct ui_acct_state {
@@ -67,6 +81,8 @@ struct ui {
 	char			 pager_name[512];	/* its file name */
 	size_t			 att_sel, att_top, help_top;
 
+	struct ui_compose	 comp;
+	bool			 comp_resume;
 	struct ui_acct_state	*as;		/* per account */
 	/* Local changes wait this long for more before the engine is
 	 * asked to carry them to the server (time_mono_ms(); 0: none). */
@@ -131,6 +147,24 @@ void	ui_complete_folders(struct ui *u, const char *prefix, char ***out,
 	    size_t *n);
 void	ui_complete_files(struct ui *u, const char *prefix, char ***out,
 	    size_t *n);
+
+/* compose.c */
+void	ui_compose_start(struct ui *u, const char *action);
+void	ui_compose_action(struct ui *u, const char *action);
+void	ui_compose_draw(struct ui *u);
+void	ui_compose_end(struct ui *u);
+void	ui_complete_addresses(struct ui *u, const char *prefix, char ***out,
+	    size_t *n);
+
+/* book.c: the address book: the alias file's entries ("ALIAS<TAB>Name
+ * <addr>") and the senders of the open folder ("Name <addr>"), each
+ * once; an owned array of owned strings. */
+void	ui_address_book(struct ui *u, char ***out, size_t *n);
+/* Whether the open folder is its account's Drafts. */
+bool	ui_in_drafts(const struct ui *u);
+/* Whether len bytes are more than the account's server took last time
+ * it was asked (SIZE). */
+bool	ui_check_size(const struct ui *u, size_t acct, size_t len);
 
 /* attach.c */
 void	ui_attach_key(struct ui *u, const char *action, const char *key);

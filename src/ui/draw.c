@@ -231,7 +231,8 @@ draw_pager(struct ui *u)
 static const char *
 mode_menu_name(enum ui_mode m)
 {
-	return m == UI_MODE_PAGER ? "pager" : "index";
+	return m == UI_MODE_PAGER ? "pager" : m == UI_MODE_COMPOSE ?
+	    "compose" : "index";
 }
 
 /* The help lines for the menu help was asked from. */
@@ -240,7 +241,8 @@ help_lines(struct ui *u, char ***out)
 {
 	const struct cfg_action	*a;
 	enum ui_menu		 m = u->help_from == UI_MODE_PAGER ?
-	    UI_MENU_PAGER : UI_MENU_INDEX;
+	    UI_MENU_PAGER : u->help_from == UI_MODE_COMPOSE ?
+	    UI_MENU_COMPOSE : UI_MENU_INDEX;
 	char			 keys[128], **v = NULL;
 	size_t			 n = 0;
 
@@ -320,6 +322,9 @@ status_line(struct ui *u, struct buf *b)
 
 		ui_cat(b, " -- message %zu/%zu -- (%zu%%)",
 		    u->sel + 1, u->view.n, pct > 100 ? 100 : pct);
+	} else if (u->mode == UI_MODE_COMPOSE) {
+		ui_cat(b, " -- compose: y send, a attach, e edit, t c b s To "
+		    "Cc Bcc Subject, P postpone, q abort");
 	} else if (u->mode == UI_MODE_ATTACH) {
 		ui_cat(b, " -- attachments: Enter open, s save, "
 		    "| pipe, q back");
@@ -369,6 +374,9 @@ ui_draw_screen(struct ui *u)
 	case UI_MODE_ATTACH:
 		draw_sidebar(u);
 		draw_attach(u);
+		break;
+	case UI_MODE_COMPOSE:
+		ui_compose_draw(u);
 		break;
 	default:
 		draw_sidebar(u);
