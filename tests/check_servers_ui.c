@@ -756,6 +756,346 @@ START_TEST(ui_fetch_rest_on_open)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Writing mail                                                        */
+
+/* alice with an outgoing server (port: the submission port given, or
+ * SMTPS), and an editor script: it replaces the draft with
+ * home/edit-replace when that exists (and removes it), else puts
+ * home/edit-insert after the header block. */
+static void
+writer_account(const char *smtp_port)
+{
+	char	*ed = xasprintf("%s/ed.sh", home), *extra;
+
+	write_text(ed, "#!/bin/sh\nf=\"$1\"\n"
+	    "if [ -f \"$HOME/edit-replace\" ]; then\n"
+	    "  cat \"$HOME/edit-replace\" > \"$f\"; rm -f \"$HOME/edit-replace\"\n"
+	    "  exit 0\nfi\n"
+	    "awk -v ins=\"$HOME/edit-insert\" 'BEGIN { h = 1 }\n"
+	    "  h && /^$/ { print; while ((getline l < ins) > 0) print l;"
+	    " h = 0; next }\n  { print }' \"$f\" > \"$f.new\" &&"
+	    " mv \"$f.new\" \"$f\"\n");
+	ck_assert_int_eq(chmod(ed, 0700), 0);
+	extra = xasprintf("outgoing = smtps://alice%%40example.test@%s:%s\n",
+	    test_env("MAILTEST_TLS_SERVERNAME"), smtp_port != NULL ?
+	    smtp_port : test_env("MAILTEST_SMTPS_PORT"));
+	imap_account_with(extra);
+	free(extra);
+	/* editor in [general]: the file is appended to. */
+	{
+		char	*cfg = xasprintf("%s/config", home);
+		size_t	 len;
+		char	*old = test_slurp(cfg, &len), *text;
+
+		text = xasprintf("[general]\neditor = %s\n%s", ed,
+		    old + strlen("[general]\n"));
+		write_text(cfg, text);
+		free(text);
+		free(old);
+		free(cfg);
+	}
+	free(ed);
+}
+
+static void
+edit_input(const char *which, const char *text)
+{
+	char	*p = xasprintf("%s/%s", home, which);
+
+	write_text(p, text);
+	free(p);
+}
+
+/* The command's end first: on_done() takes it as a struct done. */
+struct fetched {
+	struct done	d;
+	uint64_t	uid;
+	struct buf	body;
+};
+
+static void
+on_uid(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct fetched	*f = arg;
+	uint64_t	 v;
+
+	(void)c;
+	if (strcmp(r->name, "SEARCH") == 0 && r->n > 0 &&
+	    imap_item_number(&r->items[r->n - 1], UINT32_MAX, &v))
+		f->uid = v;
+}
+
+static void
+on_body(struct imap_client *c, const struct imap_resp *r, void *arg)
+{
+	struct fetched		*f = arg;
+	const struct imap_item	*l;
+	size_t			 i;
+
+	(void)c;
+	if (strcmp(r->name, "FETCH") != 0 || r->n != 1 ||
+	    r->items[0].type != IMAP_LIST)
+		return;
+	l = &r->items[0];
+	for (i = 0; i + 1 < l->n; i += 2)
+		if (imap_item_is(&l->items[i], "BODY[]") &&
+		    l->items[i + 1].type == IMAP_STRING)
+			ck_assert_int_eq(buf_append(&f->body, l->items[i + 1].s,
+			    l->items[i + 1].len), 0);
+}
+
+/* The newest message of bob's INBOX with this subject (waited for);
+ * how many there are in *count. Owned. */
+static char *
+bob_message(const char *subject, size_t *count)
+{
+	struct test_imap	s;
+	struct fetched		f;
+	char			uid[24];
+	int			k;
+
+	test_imap_open(&s, IMAP_TLS_IMPLICIT, IMAP_AUTH_AUTO,
+	    test_env("MAILTEST_USER2"), test_env("MAILTEST_PASS2"), NULL);
+	ck_assert_msg(s.ok, "%s", s.err);
+	for (k = 0; k < 150; k++) {
+		*count = srv_count(&s, "INBOX", subject);
+		if (*count > 0)
+			break;
+		(void)usleep(100000);
+	}
+	ck_assert_msg(*count > 0, "%s never reached bob", subject);
+	memset(&f, 0, sizeof(f));
+	buf_init(&f.body, 1 << 24);
+	ck_assert_int_eq(imap_client_cmd(s.c, on_uid, on_done, &f,
+	    "UID SEARCH SUBJECT %a", subject), 0);
+	ck_assert_int_eq(imap_client_wait(s.c, &f.d.done), 0);
+	(void)snprintf(uid, sizeof(uid), "%llu", (unsigned long long)f.uid);
+	memset(&f.d, 0, sizeof(f.d));
+	ck_assert_int_eq(imap_client_cmd(s.c, on_body, on_done, &f,
+	    "UID FETCH %s (BODY.PEEK[])", uid), 0);
+	ck_assert_int_eq(imap_client_wait(s.c, &f.d.done), 0);
+	test_imap_close(&s);
+	return buf_take(&f.body);
+}
+
+static size_t
+occurrences(const char *hay, const char *needle)
+{
+	size_t		n = 0;
+	const char	*p;
+
+	for (p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* r: the reply reaches bob with In-Reply-To, References, the quoted
+ * text and a single "Re:"; the original is marked replied. */
+START_TEST(ui_reply)
+{
+	struct test_tmux	 t;
+	struct test_imap	 s;
+	struct done		 d;
+	char			 subj[64], *m, *orig, *msg, *l;
+	size_t			 n;
+
+	(void)snprintf(subj, sizeof(subj), "ui-plans-%d", (int)getpid());
+	srv_open(&s);
+	orig = xasprintf("From: Bob <bob@example.test>\r\n"
+	    "To: Alice <alice@example.test>\r\nSubject: Re: %s\r\n"
+	    "Message-ID: <orig-%s@example.test>\r\n"
+	    "References: <older-%s@example.test>\r\n"
+	    "Date: Fri, 01 Mar 2024 09:30:00 +0000\r\n\r\n"
+	    "Shall we meet on Friday?\r\n", subj, subj, subj);
+	srv_run(&s, NULL, &d, "APPEND %m () %L", "INBOX", orig, strlen(orig));
+	free(orig);
+	writer_account(NULL);
+	edit_input("edit-insert", "Friday suits me.\n");
+	test_tmux_start(&t, 120, 30, home, "");
+	wait_local("INBOX", subj, 20000);
+	limit_to_ours(&t);
+	test_tmux_keys(&t, "/");
+	free(test_tmux_wait(&t, "Search for:", 3000));
+	test_tmux_type(&t, subj);
+	test_tmux_keys(&t, "Enter r");
+	m = test_tmux_wait(&t, "compose: y send", 10000);
+	l = test_screen_line(m, "Subject:");
+	ck_assert_msg(l != NULL && occurrences(l, "Re:") == 1, "%s", m);
+	free(l);
+	ck_assert_ptr_nonnull(strstr(m, "To: Bob <bob@example.test>"));
+	free(m);
+	test_tmux_keys(&t, "y");
+	free(test_tmux_wait(&t, "1 sent", 15000));
+	msg = bob_message(subj, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_msg(strstr(msg, "\nIn-Reply-To: <orig-") != NULL &&
+	    strstr(msg, "References: <older-") != NULL &&
+	    strstr(msg, "> Shall we meet on Friday?") != NULL &&
+	    strstr(msg, "Friday suits me.") != NULL, "%s", msg);
+	l = test_screen_line(msg, "Subject:");
+	ck_assert_msg(l != NULL && occurrences(l, "Re:") == 1, "%s", l);
+	free(l);
+	free(msg);
+	/* The original: r in the index. */
+	m = test_tmux_wait(&t, subj, 3000);
+	l = test_screen_line(m, subj);
+	ck_assert_msg(l != NULL && (strstr(l, " r ") != NULL ||
+	    strstr(l, " Nr ") != NULL), "%s", l);
+	free(l);
+	free(m);
+	test_tmux_keys(&t, "q");
+	free(test_tmux_wait(&t, "FACTEUR-EXIT=0", 10000));
+	test_tmux_stop(&t);
+	test_imap_close(&s);
+}
+END_TEST
+
+/* m, two attachments with one pattern, y: the MIME that arrives; a
+ * text that speaks of an attachment warns when none is attached. */
+START_TEST(ui_compose_attachments)
+{
+	struct test_tmux	 t;
+	char			 subj[64], *text, *msg, *p;
+	size_t			 n;
+
+	(void)snprintf(subj, sizeof(subj), "ui-files-%d", (int)getpid());
+	writer_account(NULL);
+	p = xasprintf("%s/notes-1.txt", home);
+	write_text(p, "first file\n");
+	free(p);
+	p = xasprintf("%s/notes-2.txt", home);
+	write_text(p, "second file\n");
+	free(p);
+	text = xasprintf("To: bob@example.test\nSubject: %s\n\n"
+	    "The notes are attached.\n", subj);
+	edit_input("edit-replace", text);
+	free(text);
+	test_tmux_start(&t, 120, 30, home, "");
+	free(test_tmux_wait(&t, "-- facteur: alice/", 15000));
+	test_tmux_keys(&t, "m");
+	free(test_tmux_wait(&t, "compose: y send", 10000));
+	/* Forgotten: the warning, and n keeps the message here. */
+	test_tmux_keys(&t, "y");
+	free(test_tmux_wait(&t, "speaks of an attachment", 3000));
+	test_tmux_keys(&t, "n");
+	free(test_tmux_wait(&t, "compose: y send", 3000));
+	test_tmux_keys(&t, "a");
+	free(test_tmux_wait(&t, "Attach files:", 3000));
+	p = xasprintf("%s/notes-*.txt", home);
+	test_tmux_type(&t, p);
+	free(p);
+	test_tmux_keys(&t, "Enter");
+	free(test_tmux_wait(&t, "notes-2.txt", 3000));
+	test_tmux_keys(&t, "y");
+	free(test_tmux_wait(&t, "1 sent", 15000));
+	msg = bob_message(subj, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_msg(strstr(msg, "multipart/mixed") != NULL &&
+	    strstr(msg, "filename=\"notes-1.txt\"") != NULL &&
+	    strstr(msg, "filename=\"notes-2.txt\"") != NULL &&
+	    strstr(msg, "The notes are attached.") != NULL, "%s", msg);
+	free(msg);
+	test_tmux_keys(&t, "q");
+	free(test_tmux_wait(&t, "FACTEUR-EXIT=0", 10000));
+	test_tmux_stop(&t);
+}
+END_TEST
+
+/* Outbox of alice's store: how many messages wait in new/. */
+static size_t
+outbox_waiting(void)
+{
+	char	*cmd = xasprintf("ls %s/mail/alice/Outbox/new 2>/dev/null | "
+		    "wc -l", home);
+	FILE	*p = popen(cmd, "r");
+	size_t	 n = 0;
+
+	ck_assert_ptr_nonnull(p);
+	if (fscanf(p, "%zu", &n) != 1)
+		n = 0;
+	(void)pclose(p);
+	free(cmd);
+	return n;
+}
+
+/* P postpones to Drafts; m on it there takes it up again; q aborts and
+ * nothing is sent; an unreachable server leaves the message queued and
+ * a later sync sends it exactly once. */
+START_TEST(ui_postpone_abort_outbox)
+{
+	struct test_tmux	 t;
+	char			 subj[64], *text, *msg, *cfg, *c2, *envcfg;
+	const char		*args[] = { "sync", NULL }, *env[2];
+	struct test_run		 r;
+	size_t			 n, len;
+
+	(void)snprintf(subj, sizeof(subj), "ui-later-%d", (int)getpid());
+	/* A port nobody listens on: the outgoing server is down. */
+	writer_account("1");
+	text = xasprintf("To: bob@example.test\nSubject: %s\n\nLater.\n",
+	    subj);
+	edit_input("edit-replace", text);
+	test_tmux_start(&t, 120, 30, home, "");
+	free(test_tmux_wait(&t, "-- facteur: alice/", 15000));
+	test_tmux_keys(&t, "m");
+	free(test_tmux_wait(&t, "compose: y send", 10000));
+	test_tmux_keys(&t, "P");
+	free(test_tmux_wait(&t, "Postponed to Drafts", 5000));
+	/* Resumed from Drafts. */
+	test_tmux_keys(&t, "c");
+	free(test_tmux_wait(&t, "Open folder:", 3000));
+	test_tmux_type(&t, "Drafts");
+	test_tmux_keys(&t, "Enter");
+	free(test_tmux_wait(&t, subj, 5000));
+	test_tmux_keys(&t, "m");
+	msg = test_tmux_wait(&t, "compose: y send", 10000);
+	ck_assert_msg(strstr(msg, "To: bob@example.test") != NULL &&
+	    strstr(msg, subj) != NULL, "%s", msg);
+	free(msg);
+	test_tmux_keys(&t, "y");
+	free(test_tmux_wait(&t, "left in the outbox", 15000));
+	ck_assert_uint_eq(outbox_waiting(), 1);
+	/* Abort: nothing more in the outbox. */
+	edit_input("edit-replace", text);
+	test_tmux_keys(&t, "m");
+	free(test_tmux_wait(&t, "compose: y send", 10000));
+	test_tmux_keys(&t, "q");
+	free(test_tmux_wait(&t, "Abort this message?", 3000));
+	test_tmux_keys(&t, "y");
+	free(test_tmux_wait(&t, "Message aborted", 3000));
+	ck_assert_uint_eq(outbox_waiting(), 1);
+	test_tmux_keys(&t, "q");
+	free(test_tmux_wait(&t, "FACTEUR-EXIT=0", 10000));
+	test_tmux_stop(&t);
+	free(text);
+	/* The server is back: a sync sends it once. */
+	cfg = xasprintf("%s/config", home);
+	msg = test_slurp(cfg, &len);
+	ck_assert_ptr_nonnull(strstr(msg, ":1\n"));
+	c2 = xasprintf("%.*s:%s\n%s", (int)(strstr(msg, ":1\n") - msg), msg,
+	    test_env("MAILTEST_SMTPS_PORT"), strstr(msg, ":1\n") + 3);
+	write_text(cfg, c2);
+	free(c2);
+	free(msg);
+	free(cfg);
+	env[0] = envcfg = xasprintf("FACTEUR_CONFIG=%s/config", home);
+	env[1] = NULL;
+	r = test_run_facteur(home, args, env, NULL);
+	ck_assert_msg(strstr(r.out, "1 sent") != NULL, "%s%s", r.out, r.err);
+	test_run_free(&r);
+	ck_assert_uint_eq(outbox_waiting(), 0);
+	msg = bob_message(subj, &n);
+	ck_assert_uint_eq(n, 1);
+	free(msg);
+	r = test_run_facteur(home, args, env, NULL);
+	test_run_free(&r);
+	free(bob_message(subj, &n));
+	ck_assert_uint_eq(n, 1);
+	free(envcfg);
+}
+END_TEST
+
 Suite *
 servers_ui_suite(void)
 {
@@ -774,6 +1114,9 @@ servers_ui_suite(void)
 	tcase_add_test(tc, ui_imap_idle_and_delete);
 	tcase_add_test(tc, ui_keys_during_sync);
 	tcase_add_test(tc, ui_fetch_rest_on_open);
+	tcase_add_test(tc, ui_reply);
+	tcase_add_test(tc, ui_compose_attachments);
+	tcase_add_test(tc, ui_postpone_abort_outbox);
 	suite_add_tcase(s, tc);
 	return s;
 }
