@@ -459,6 +459,86 @@ START_TEST(keymap)
 }
 END_TEST
 
+/* ---- the files a user writes ---- */
+
+/* A draft written for the editor reads back the same, names with
+ * commas, quotes and accents included; edits are taken. */
+START_TEST(draft_round_trip)
+{
+	struct mime_draft	d, e;
+	struct buf		b;
+	static const char	edited[] =
+	    "from: Moi <me@example.test>\n"
+	    "TO: a@example.test,\n"
+	    "  \"Dupont, Jean\" <jean@example.test>\n"
+	    "Subject:   Re: café\n"
+	    "X-Unknown: kept out\n"
+	    "\n"
+	    "Body line\n\nSubject: not a header\n";
+
+	memset(&d, 0, sizeof(d));
+	memset(&e, 0, sizeof(e));
+	mime_addr_list_add(&d.from, "Zoë Dupré", "zoe@example.test");
+	mime_addr_list_add(&d.to, "Martin, \"Jeanne\"", "j@example.test");
+	mime_addr_list_add(&d.to, NULL, "plain@example.test");
+	mime_addr_list_add(&d.cc, "Bob", "bob@example.test");
+	d.subject = xstrdup("Réunion: ordre du jour");
+	d.body = xstrdup("Hello,\n\n> quoted\n-- \nsig\n");
+	buf_init(&b, 1 << 16);
+	ui_draft_text(&d, &b);
+	ui_draft_from_text(&e, b.data, b.len);
+	ck_assert_uint_eq(e.to.n, 2);
+	ck_assert_str_eq(e.to.v[0].name, "Martin, \"Jeanne\"");
+	ck_assert_str_eq(e.to.v[0].addr, "j@example.test");
+	ck_assert_str_eq(e.to.v[1].addr, "plain@example.test");
+	ck_assert_str_eq(e.from.v[0].name, "Zoë Dupré");
+	ck_assert_uint_eq(e.cc.n, 1);
+	ck_assert_uint_eq(e.bcc.n, 0);
+	ck_assert_str_eq(e.subject, "Réunion: ordre du jour");
+	ck_assert_str_eq(e.body, d.body);
+	buf_free(&b);
+	/* A user's edit: any case, a continuation line, an unknown
+	 * header, "Subject:" in the text left alone. */
+	ui_draft_from_text(&e, edited, strlen(edited));
+	ck_assert_uint_eq(e.to.n, 2);
+	ck_assert_str_eq(e.to.v[1].name, "Dupont, Jean");
+	ck_assert_str_eq(e.from.v[0].addr, "me@example.test");
+	ck_assert_str_eq(e.subject, "Re: café");
+	ck_assert_str_eq(e.body, "Body line\n\nSubject: not a header\n");
+	/* No header at all: everything is text. */
+	ui_draft_from_text(&e, "just text\n", 10);
+	ck_assert_str_eq(e.body, "just text\n");
+	ui_draft_from_text(&e, "", 0);
+	ck_assert_str_eq(e.body, "");
+	mime_draft_free(&d);
+	mime_draft_free(&e);
+}
+END_TEST
+
+START_TEST(aliases)
+{
+	static const char text[] =
+	    "# friends\n"
+	    "alias bob Bob Martin <bob@example.test>\r\n"
+	    "  alias\tteam  team@example.test\n"
+	    "alias lonely\n"
+	    "aliasx no <no@example.test>\n"
+	    "set something\n"
+	    "alias bob Bob Martin <bob@example.test>\r\n"
+	    "alias tab a\tb <ab@example.test>";
+	char	**v = NULL;
+	size_t	  n = 0, i;
+
+	ui_aliases_parse(text, strlen(text), &v, &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[0], "bob\tBob Martin <bob@example.test>");
+	ck_assert_str_eq(v[1], "team\tteam@example.test");
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+END_TEST
+
 /* ---- mailcap ---- */
 
 START_TEST(mailcap)
@@ -554,6 +634,8 @@ ui_suite(void)
 	tcase_add_test(tc, pager_junk);
 	tcase_add_test(tc, key_names);
 	tcase_add_test(tc, keymap);
+	tcase_add_test(tc, draft_round_trip);
+	tcase_add_test(tc, aliases);
 	tcase_add_test(tc, mailcap);
 	tcase_add_test(tc, engine_lines);
 	suite_add_tcase(s, tc);

@@ -26,42 +26,75 @@ add(char ***v, size_t *n, char *s)
 	(*v)[(*n)++] = s;
 }
 
-/* "alias NICK Name <addr>" lines. */
+void
+ui_aliases_parse(const char *text, size_t len, char ***v, size_t *n)
+{
+	const char	*p = text, *end = text + len, *nl, *nick, *ne, *rest;
+	const char	*le;
+
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		while (p < nl && (*p == ' ' || *p == '\t'))
+			p++;
+		if (nl - p < 6 || strncmp(p, "alias", 5) != 0 ||
+		    (p[5] != ' ' && p[5] != '\t'))
+			continue;
+		for (nick = p + 5; nick < nl && (*nick == ' ' ||
+		    *nick == '\t'); nick++)
+			;
+		for (ne = nick; ne < nl && *ne != ' ' && *ne != '\t'; ne++)
+			;
+		for (rest = ne; rest < nl && (*rest == ' ' || *rest == '\t');
+		    rest++)
+			;
+		if (ne == nick || rest == nl)
+			continue;
+		/* Trailing blanks and the CR of a CRLF file are not the
+		 * address's. */
+		for (le = nl; le > rest && (le[-1] == '\r' || le[-1] == ' ' ||
+		    le[-1] == '\t'); le--)
+			;
+		/* Names and addresses are drawn and edited: no control
+		 * characters (a CR of a CRLF file included). */
+		{
+			char	*entry = xasprintf("%.*s\t%.*s",
+			    (int)(ne - nick), nick, (int)(le - rest), rest);
+			size_t	 k;
+
+			for (k = 0; entry[k] != '\0'; k++)
+				if ((unsigned char)entry[k] < 0x20 &&
+				    entry[k] != '\t')
+					entry[k] = ' ';
+			if (strchr(strchr(entry, '\t') + 1, '\t') != NULL)
+				free(entry);
+			else
+				add(v, n, entry);
+		}
+		if (nl == end)
+			break;
+	}
+}
+
+/* The alias file, read whole (bounded). */
 static void
 read_aliases(const char *path, char ***v, size_t *n)
 {
 	FILE	*fp = fopen(path, "r");
-	char	 line[1024], *p, *nick, *rest;
-	size_t	 total = 0;
+	char	 chunk[8192];
+	size_t	 r;
+	struct buf b;
 
 	if (fp == NULL)
 		return;
-	while (fgets(line, sizeof(line), fp) != NULL && total < BOOK_MAX) {
-		total += strlen(line);
-		line[strcspn(line, "\r\n")] = '\0';
-		p = line;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (strncmp(p, "alias", 5) != 0 || (p[5] != ' ' &&
-		    p[5] != '\t'))
-			continue;
-		p += 5;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		nick = p;
-		while (*p != '\0' && *p != ' ' && *p != '\t')
-			p++;
-		if (*p == '\0')
-			continue;
-		*p++ = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		rest = p;
-		if (*nick == '\0' || *rest == '\0')
-			continue;
-		add(v, n, xasprintf("%s\t%s", nick, rest));
-	}
+	buf_init(&b, BOOK_MAX);
+	while ((r = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		if (buf_append(&b, chunk, r) == -1)
+			break;
 	(void)fclose(fp);
+	ui_aliases_parse(buf_str(&b), b.len, v, n);
+	buf_free(&b);
 }
 
 void

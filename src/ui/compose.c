@@ -72,9 +72,8 @@ header_line(struct buf *out, const char *name, const struct mime_addr_list *l)
 	ui_cat(out, "\n");
 }
 
-/* The draft as the editor shows it. */
-static void
-draft_text(const struct mime_draft *d, struct buf *out)
+void
+ui_draft_text(const struct mime_draft *d, struct buf *out)
 {
 	header_line(out, "From", &d->from);
 	header_line(out, "To", &d->to);
@@ -91,10 +90,8 @@ set_addrs(struct mime_addr_list *l, const char *v, size_t n)
 	mime_addr_parse(v, n, NULL, l);
 }
 
-/* The edited file back into the draft: the header lines it knows
- * (continuation lines joined), then the text. */
-static void
-draft_from_text(struct mime_draft *d, const char *s, size_t len)
+void
+ui_draft_from_text(struct mime_draft *d, const char *s, size_t len)
 {
 	struct buf	 value;
 	const char	*p = s, *end = s + len, *nl, *colon;
@@ -227,7 +224,7 @@ run_editor(struct ui *u, bool *unchanged)
 	size_t			 i;
 
 	buf_init(&text, DRAFT_MAX);
-	draft_text(&c->d, &text);
+	ui_draft_text(&c->d, &text);
 	if (write_file(c->path, buf_str(&text), text.len) == -1) {
 		ui_message(u, true, "%s: %s", c->path, strerror(errno));
 		buf_free(&text);
@@ -255,7 +252,8 @@ run_editor(struct ui *u, bool *unchanged)
 	}
 	*unchanged = back.len == text.len && memcmp(back.data, text.data,
 	    text.len) == 0;
-	draft_from_text(&c->d, back.data, back.len);
+	ui_draft_from_text(&c->d, back.data != NULL ? back.data : "",
+	    back.len);
 	buf_free(&back);
 	buf_free(&text);
 	return true;

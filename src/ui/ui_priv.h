@@ -172,6 +172,21 @@ bool	ui_find_url(const char *s, size_t n, size_t from, size_t *start,
 	    size_t *len);
 
 /* ------------------------------------------------------------------ */
+/* compose.c, book.c: the files a user writes                          */
+
+/* A draft as the editor sees it: From, To, Cc, Bcc, Subject, an empty
+ * line, the text. */
+void	ui_draft_text(const struct mime_draft *d, struct buf *out);
+/* The edited file back into the draft: the header lines it knows (any
+ * case; continuation lines joined), up to the first empty line or line
+ * that is not a header; the rest is the text. */
+void	ui_draft_from_text(struct mime_draft *d, const char *s, size_t len);
+/* An alias file ("alias NICK Name <addr>" lines, mutt's format; other
+ * lines ignored): entries "NICK<TAB>Name <addr>" added to *v (owned
+ * strings, each once). */
+void	ui_aliases_parse(const char *text, size_t len, char ***v, size_t *n);
+
+/* ------------------------------------------------------------------ */
 /* mailcap.c: opening an attachment                                    */
 
 struct ui_mailcap {

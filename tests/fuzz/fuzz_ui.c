@@ -2,7 +2,8 @@
  * fuzz_ui.c: libFuzzer target for what the interface reads: a message
  * made into the pager's lines and wrapped (every row must fit its width
  * and hold no control character once fitted), a mailcap file, the
- * engine's event lines (what parses formats back to the same event), and
+ * engine's event lines (what parses formats back to the same event), an
+ * edited draft (written back, it reads the same), an alias file, and
  * text fitted to columns (never wider than asked). The first byte picks
  * the width and the part.
  */
@@ -51,6 +52,46 @@ fuzz_pager(const char *s, size_t n, int width)
 	ui_pager_wrap(&p, width / 2 + 1);
 	(void)ui_pager_find(&p, "a", 0, false);
 	ui_pager_free(&p);
+}
+
+/* An edited draft: what it reads is written back and reads the same. */
+static void
+fuzz_draft(const char *s, size_t n)
+{
+	struct mime_draft	d, e;
+	struct buf		b, b2;
+
+	memset(&d, 0, sizeof(d));
+	memset(&e, 0, sizeof(e));
+	ui_draft_from_text(&d, s, n);
+	buf_init(&b, 1 << 24);
+	buf_init(&b2, 1 << 24);
+	ui_draft_text(&d, &b);
+	ui_draft_from_text(&e, b.data != NULL ? b.data : "", b.len);
+	ui_draft_text(&e, &b2);
+	if (b.len != b2.len || (b.len > 0 && memcmp(b.data, b2.data,
+	    b.len) != 0))
+		abort();
+	buf_free(&b);
+	buf_free(&b2);
+	mime_draft_free(&d);
+	mime_draft_free(&e);
+}
+
+static void
+fuzz_aliases(const char *s, size_t n)
+{
+	char	**v = NULL;
+	size_t	  k = 0, i;
+
+	ui_aliases_parse(s, n, &v, &k);
+	for (i = 0; i < k; i++) {
+		if (strchr(v[i], '\n') != NULL || strchr(v[i], '\t') ==
+		    NULL)
+			abort();
+		free(v[i]);
+	}
+	free(v);
 }
 
 static void
@@ -105,7 +146,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 0:
 		fuzz_pager(s, n, width);
 		break;
-	default:
+	case 1:
+		if (width % 2 == 0)
+			fuzz_draft(s, n);
+		else
+			fuzz_aliases(s, n);
 		fuzz_engine(s, n);
 		/* No test= commands: a fuzzer must not run programs. */
 		if (!has_test(s, n) &&
