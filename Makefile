@@ -143,7 +143,8 @@ tests/run-servers: $(SERVER_TEST_SRC) $(TEST_HDR) libfacteur.a
 # ---- checks ----
 # Unit tests (plain, then under ASan+UBSan), the module map, headers, man
 # pages, then the integration tests against real Dovecot and Postfix.
-check: all tests/run tests/run-san tests/run-servers depcheck headers mancheck
+check: all tests/run tests/run-san tests/run-servers bench/gen_maildir depcheck \
+	headers mancheck
 	./tests/run
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 CK_FORK=no ./tests/run-san
@@ -219,6 +220,11 @@ bench/bench_view: bench/bench_view.c libfacteur.a
 
 bench: $(BENCHES)
 
+# The demo: local servers, a demo account with realistic mail, facteur
+# on it (scripts/demo; needs root for Postfix).
+demo: facteur bench/gen_maildir
+	sh scripts/demo
+
 # ---- install ----
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
@@ -254,5 +260,5 @@ clean:
 		tests/run tests/run-san tests/run-servers $(FUZZERS) $(BENCHES) \
 		facteur-$(VERSION).tar.gz
 
-.PHONY: all options check check-unit memcheck depcheck headers mancheck \
+.PHONY: all options check check-unit memcheck depcheck headers mancheck demo \
 	fuzz fuzz-run fuzz-replay bench install uninstall dist clean

@@ -1096,6 +1096,27 @@ START_TEST(ui_postpone_abort_outbox)
 }
 END_TEST
 
+/* make demo: its own servers, the demo account's 40 messages in the
+ * index; quitting stops the servers and removes everything. */
+START_TEST(ui_make_demo)
+{
+	struct test_tmux	 t;
+	char			*s;
+
+	/* A second server instance: the ports of this one are not its. */
+	test_tmux_start_cmd(&t, 120, 30, home, "env -u MAILTEST_IMAP_PORT "
+	    "-u MAILTEST_IMAPS_PORT -u MAILTEST_POP3_PORT -u "
+	    "MAILTEST_POP3S_PORT -u MAILTEST_SUBMISSION_PORT -u "
+	    "MAILTEST_SMTPS_PORT DEMO_KEEP= sh scripts/demo");
+	s = test_tmux_wait(&t, "-- facteur: demo/INBOX [40 messages", 90000);
+	ck_assert_ptr_nonnull(strstr(s, "Bob Martin"));
+	free(s);
+	test_tmux_keys(&t, "q");
+	free(test_tmux_wait(&t, "FACTEUR-EXIT=0", 60000));
+	test_tmux_stop(&t);
+}
+END_TEST
+
 Suite *
 servers_ui_suite(void)
 {
@@ -1117,6 +1138,7 @@ servers_ui_suite(void)
 	tcase_add_test(tc, ui_reply);
 	tcase_add_test(tc, ui_compose_attachments);
 	tcase_add_test(tc, ui_postpone_abort_outbox);
+	tcase_add_test(tc, ui_make_demo);
 	suite_add_tcase(s, tc);
 	return s;
 }

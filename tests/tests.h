@@ -185,6 +185,9 @@ struct test_tmux {
  * "FACTEUR-EXIT=STATUS". */
 void	 test_tmux_start(struct test_tmux *t, int w, int h, const char *home,
 	    const char *args);
+/* The same with any shell command line (run from the source tree). */
+void	 test_tmux_start_cmd(struct test_tmux *t, int w, int h,
+	    const char *home, const char *command);
 /* The pane's text; owned. */
 char	*test_tmux_screen(const struct test_tmux *t);
 /* A tmux format ("#{pane_title}") for the pane; owned. */

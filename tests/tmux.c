@@ -54,6 +54,16 @@ void
 test_tmux_start(struct test_tmux *t, int w, int h, const char *home,
     const char *args)
 {
+	char	*cmd = xasprintf("%s %s", TEST_FACTEUR, args);
+
+	test_tmux_start_cmd(t, w, h, home, cmd);
+	free(cmd);
+}
+
+void
+test_tmux_start_cmd(struct test_tmux *t, int w, int h, const char *home,
+    const char *command)
+{
 	char	 cwd[4096], *inner, *script;
 	FILE	*fp;
 
@@ -68,8 +78,8 @@ test_tmux_start(struct test_tmux *t, int w, int h, const char *home,
 	(void)fprintf(fp, "#!/bin/sh\ncd '%s' || exit 1\n"
 	    "export HOME='%s' FACTEUR_CONFIG='%s/config' LANG=C.UTF-8 "
 	    "LC_ALL=C.UTF-8 TMPDIR='%s'\nunset NO_COLOR MAIL\n"
-	    "%s %s\necho \"FACTEUR-EXIT=$?\"\nexec sleep 600\n", cwd, home,
-	    home, home, TEST_FACTEUR, args);
+	    "%s\necho \"FACTEUR-EXIT=$?\"\nexec sleep 600\n", cwd, home,
+	    home, home, command);
 	ck_assert_int_eq(fclose(fp), 0);
 	ck_assert_int_eq(chmod(script, 0700), 0);
 	inner = xasprintf("new-session -d -s ui -x %d -y %d '%s'", w, h,
