@@ -32,7 +32,7 @@ SYNC_SRC = src/sync/account.c src/sync/cmd.c src/sync/download.c src/sync/engine
 	src/sync/pop3.c src/sync/pop3_state.c src/sync/state.c src/sync/whole.c
 CLI_SRC = src/cli/args.c src/cli/config_check.c \
 	src/cli/json.c src/cli/list.c src/cli/load.c src/cli/safe.c \
-	src/cli/send.c src/cli/show.c src/cli/sync.c
+	src/cli/send.c src/cli/setup.c src/cli/show.c src/cli/sync.c
 UI_SRC = src/ui/actions.c src/ui/app.c src/ui/attach.c src/ui/book.c \
 	src/ui/compose.c src/ui/draw.c \
 	src/ui/index.c src/ui/keys.c src/ui/mailcap.c src/ui/pager.c \

@@ -24,6 +24,7 @@ enum cli_cmd {
 	CLI_CMD_LIST,
 	CLI_CMD_SHOW,
 	CLI_CMD_CONFIG_CHECK,
+	CLI_CMD_SETUP,
 	CLI_CMD_HELP,
 	CLI_CMD_VERSION
 };
@@ -67,5 +68,7 @@ int	cli_list(const struct cli_opts *o);
 int	cli_sync(const struct cli_opts *o);
 /* facteur send [-a ACCOUNT] [-q] [-v] < MESSAGE */
 int	cli_send(const struct cli_opts *o);
+/* facteur setup: a new account, asked for on the terminal. */
+int	cli_setup(const struct cli_opts *o);
 
 #endif /* FACTEUR_CLI_H */

@@ -48,6 +48,9 @@ main(int argc, char **argv)
 	case CLI_CMD_SEND:
 		rc = cli_send(&o);
 		break;
+	case CLI_CMD_SETUP:
+		rc = cli_setup(&o);
+		break;
 	case CLI_CMD_UI: {
 		struct ui_args	ua = { o.config_path, o.account, o.folder };
 

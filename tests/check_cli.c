@@ -39,6 +39,7 @@ cmd_str(enum cli_cmd c)
 	case CLI_CMD_LIST:		return "list";
 	case CLI_CMD_SHOW:		return "show";
 	case CLI_CMD_CONFIG_CHECK:	return "config-check";
+	case CLI_CMD_SETUP:		return "setup";
 	case CLI_CMD_HELP:		return "help";
 	case CLI_CMD_VERSION:		return "version";
 	}

@@ -1096,6 +1096,61 @@ START_TEST(ui_postpone_abort_outbox)
 }
 END_TEST
 
+/* facteur setup finds the servers (on localhost: its ports given by
+ * FACTEUR_SETUP_PORTS), writes a private commented file that
+ * config-check accepts, and the account it describes syncs. */
+START_TEST(setup_finds_servers)
+{
+	const char	*args[] = { "setup", "-F", NULL, NULL };
+	const char	*sync_args[] = { "sync", "-F", NULL, NULL };
+	const char	*env[3];
+	struct test_run	 r;
+	struct stat	 st;
+	char		*cfg, *in, *answers, *ports, *ca, *text, *inbox;
+	size_t		 len;
+
+	cfg = xasprintf("%s/conf", home);
+	in = xasprintf("%s/answers", home);
+	args[2] = sync_args[2] = cfg;
+	answers = xasprintf("alice@localhost\nAlice Liddell\n%s\n\n\n\n"
+	    "\n%s\n", test_env("MAILTEST_USER1"), test_env("MAILTEST_PASS1"));
+	write_text(in, answers);
+	ports = xasprintf("FACTEUR_SETUP_PORTS=imaps:%s,pop3s:%s,smtps:%s,"
+	    "submission:%s", test_env("MAILTEST_IMAPS_PORT"),
+	    test_env("MAILTEST_POP3S_PORT"), test_env("MAILTEST_SMTPS_PORT"),
+	    test_env("MAILTEST_SUBMISSION_PORT"));
+	/* The throwaway CA stands for the system store. */
+	ca = xasprintf("SSL_CERT_FILE=%s", test_env("MAILTEST_CA_FILE"));
+	env[0] = ports;
+	env[1] = ca;
+	env[2] = NULL;
+	r = test_run_facteur_in(home, args, env, in, NULL);
+	ck_assert_msg(r.status == 0, "%d\n%s%s", r.status, r.out, r.err);
+	ck_assert_msg(strstr(r.out, "IMAP over TLS    found") != NULL &&
+	    strstr(r.out, "OK, 1 account") != NULL, "%s", r.out);
+	test_run_free(&r);
+	ck_assert_int_eq(stat(cfg, &st), 0);
+	ck_assert_int_eq(st.st_mode & 077, 0);
+	text = test_slurp(cfg, &len);
+	ck_assert_msg(strstr(text, "incoming = imaps://alice%40example.test@"
+	    "localhost:") != NULL && strstr(text, "outgoing = smtps://") !=
+	    NULL && strstr(text, "address = Alice Liddell <alice@localhost>")
+	    != NULL && strstr(text, "# ") != NULL, "%s", text);
+	free(text);
+	r = test_run_facteur(home, sync_args, env, NULL);
+	ck_assert_msg(r.status == 0, "%d\n%s%s", r.status, r.out, r.err);
+	test_run_free(&r);
+	inbox = xasprintf("%s/Mail/localhost/INBOX/cur", home);
+	ck_assert_int_eq(access(inbox, F_OK), 0);
+	free(inbox);
+	free(cfg);
+	free(in);
+	free(answers);
+	free(ports);
+	free(ca);
+}
+END_TEST
+
 /* make demo: its own servers, the demo account's 40 messages in the
  * index; quitting stops the servers and removes everything. */
 START_TEST(ui_make_demo)
@@ -1139,6 +1194,7 @@ servers_ui_suite(void)
 	tcase_add_test(tc, ui_compose_attachments);
 	tcase_add_test(tc, ui_postpone_abort_outbox);
 	tcase_add_test(tc, ui_make_demo);
+	tcase_add_test(tc, setup_finds_servers);
 	suite_add_tcase(s, tc);
 	return s;
 }

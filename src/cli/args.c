@@ -31,6 +31,7 @@ static const struct {
 	{ "list", CLI_CMD_LIST, O_F | O_A | O_JSON | O_SORT | O_SRCH, 0, 1 },
 	{ "show", CLI_CMD_SHOW, O_F | O_JSON | O_RAW, 1, 1 },
 	{ "config-check", CLI_CMD_CONFIG_CHECK, O_F, 0, 0 },
+	{ "setup", CLI_CMD_SETUP, O_F, 0, 0 },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
@@ -54,6 +55,7 @@ cli_usage(FILE *f)
 	    "                    [--search QUERY] [FOLDER | MAILDIR-PATH]\n"
 	    "       facteur show [-F CONFIG] [--json] [--raw] MESSAGE-FILE\n"
 	    "       facteur config-check [-F CONFIG]\n"
+	    "       facteur setup [-F CONFIG]\n"
 	    "       facteur --help | --version\n"
 	    "\n"
 	    "The configuration is read from -F, $FACTEUR_CONFIG,\n"
