@@ -46,7 +46,9 @@ addrs_text(const struct mime_addr_list *l, struct buf *out)
 	const char	*n;
 
 	for (i = 0; i < l->n; i++) {
-		if (l->v[i].addr == NULL)
+		/* Groups are flattened; what has no address is left out
+		 * (reading it back would drop it anyway). */
+		if (l->v[i].addr == NULL || l->v[i].addr[0] == '\0')
 			continue;
 		if (out->len > 0 && out->data[out->len - 1] != ' ')
 			ui_cat(out, ", ");
