@@ -59,6 +59,10 @@ void	 buf_commit(struct buf *b, size_t n);
  */
 char	*buf_take(struct buf *b);
 
+/* Append the whole file at path (at most b->max bytes in all): 0, or -1
+ * with errno set (EFBIG when it does not fit). */
+int	buf_read_file(struct buf *b, const char *path) FCT_MUST_CHECK;
+
 /* The contents as a C string; "" when nothing was ever appended. */
 const char *buf_str(const struct buf *b);
 

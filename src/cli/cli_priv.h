@@ -31,7 +31,5 @@ void	cli_put_str(FILE *fp, const char *s);
 void	cli_print_trace(const char *dir, const char *line, size_t len,
 	    void *arg);
 
-/* Read a whole file (at most out->max bytes); -1 with errno set. */
-int	read_file(const char *path, struct buf *out);
 
 #endif /* FACTEUR_CLI_PRIV_H */

@@ -310,7 +310,7 @@ cli_show(const struct cli_opts *o)
 	if (!o->raw && cli_load_optional_config(o, &cfg) == -1)
 		return CLI_USAGE;
 	buf_init(&data, SHOW_MAX_MESSAGE);
-	if (read_file(path, &data) == -1) {
+	if (buf_read_file(&data, path) == -1) {
 		(void)fprintf(stderr, "facteur: show: %s: %s\n", path,
 		    strerror(errno));
 		buf_free(&data);

@@ -169,6 +169,10 @@ bool	ui_check_size(const struct ui *u, size_t acct, size_t len);
 /* attach.c */
 void	ui_attach_key(struct ui *u, const char *action, const char *key);
 void	ui_pipe_message(struct ui *u, size_t mi);
+/* Write a file whole (0600): created exclusively with excl, else
+ * truncated or created. 0, or -1 with errno. */
+int	ui_write_file(const char *path, const char *data, size_t len,
+	    bool excl);
 /* Run a shell command with the terminal handed over; data (may be
  * NULL) on its standard input. The exit status, or -1. */
 int	ui_run_shell(struct ui *u, const char *cmd, const char *data,

@@ -125,8 +125,8 @@ part_bytes(struct ui *u, const struct mime_part *p, size_t *len)
 	return buf_take(&b);
 }
 
-static int
-write_file(const char *path, const char *data, size_t len, bool excl)
+int
+ui_write_file(const char *path, const char *data, size_t len, bool excl)
 {
 	int	fd, e;
 	size_t	off = 0;
@@ -200,7 +200,7 @@ save_part(struct ui *u, const struct mime_part *p)
 	}
 	data = part_bytes(u, p, &len);
 	if (data != NULL) {
-		if (write_file(path, data, len, false) == -1)
+		if (ui_write_file(path, data, len, false) == -1)
 			ui_message(u, true, "%s: %s", path, strerror(errno));
 		else
 			ui_message(u, false, "Saved %zu bytes to %s", len,
@@ -265,7 +265,7 @@ open_part(struct ui *u, const struct mime_part *p)
 	base = suggested_name(p);
 	path = xasprintf("%s/%s", dir, base);
 	free(base);
-	if (write_file(path, data, len, true) == -1) {
+	if (ui_write_file(path, data, len, true) == -1) {
 		ui_message(u, true, "%s: %s", path, strerror(errno));
 	} else if (have) {
 		cmd = ui_mailcap_command(mc.command, path, p->type);

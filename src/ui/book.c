@@ -4,6 +4,7 @@
  * and the senders of the open folder; and two facts compose.c asks about
  * accounts.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,19 +82,11 @@ ui_aliases_parse(const char *text, size_t len, char ***v, size_t *n)
 static void
 read_aliases(const char *path, char ***v, size_t *n)
 {
-	FILE	*fp = fopen(path, "r");
-	char	 chunk[8192];
-	size_t	 r;
-	struct buf b;
+	struct buf	b;
 
-	if (fp == NULL)
-		return;
 	buf_init(&b, BOOK_MAX);
-	while ((r = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (buf_append(&b, chunk, r) == -1)
-			break;
-	(void)fclose(fp);
-	ui_aliases_parse(buf_str(&b), b.len, v, n);
+	if (buf_read_file(&b, path) == 0 || errno == EFBIG)
+		ui_aliases_parse(buf_str(&b), b.len, v, n);
 	buf_free(&b);
 }
 

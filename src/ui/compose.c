@@ -149,58 +149,6 @@ ui_draft_from_text(struct mime_draft *d, const char *s, size_t len)
 	buf_free(&value);
 }
 
-static int
-write_file(const char *path, const char *data, size_t len)
-{
-	int	fd;
-	size_t	off = 0;
-	ssize_t	w;
-
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	while (off < len) {
-		w = write(fd, data + off, len - off);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			(void)close(fd);
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	return close(fd);
-}
-
-/* A whole file into out (at most out->max bytes); -1 with errno. */
-static int
-slurp(const char *path, struct buf *out)
-{
-	char	chunk[65536];
-	ssize_t	r;
-	int	fd, e;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	for (;;) {
-		r = read(fd, chunk, sizeof(chunk));
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (buf_append(out, chunk, (size_t)r) == -1) {
-			(void)close(fd);
-			errno = EFBIG;
-			return -1;
-		}
-	}
-	e = errno;
-	(void)close(fd);
-	errno = e;
-	return r == -1 ? -1 : 0;
-}
-
 static const char *
 editor_command(const struct ui *u)
 {
@@ -227,7 +175,7 @@ run_editor(struct ui *u, bool *unchanged)
 
 	buf_init(&text, DRAFT_MAX);
 	ui_draft_text(&c->d, &text);
-	if (write_file(c->path, buf_str(&text), text.len) == -1) {
+	if (ui_write_file(c->path, buf_str(&text), text.len, false) == -1) {
 		ui_message(u, true, "%s: %s", c->path, strerror(errno));
 		buf_free(&text);
 		return false;
@@ -246,7 +194,7 @@ run_editor(struct ui *u, bool *unchanged)
 	(void)ui_run_shell(u, cmd, NULL, 0, false);
 	free(cmd);
 	buf_init(&back, DRAFT_MAX);
-	if (slurp(c->path, &back) == -1) {
+	if (buf_read_file(&back, c->path) == -1) {
 		ui_message(u, true, "%s: %s", c->path, strerror(errno));
 		buf_free(&back);
 		buf_free(&text);
@@ -339,7 +287,7 @@ add_signature(struct mime_draft *d, const struct cfg_account *a)
 	if (a->signature_file == NULL)
 		return;
 	buf_init(&sig, 64 * 1024);
-	if (slurp(a->signature_file, &sig) == -1 || sig.len == 0) {
+	if (buf_read_file(&sig, a->signature_file) == -1 || sig.len == 0) {
 		buf_free(&sig);
 		return;
 	}
@@ -673,7 +621,7 @@ attach_files(struct ui *u)
 			continue;
 		for (i = 0; i < g.gl_pathc; i++) {
 			buf_init(&data, ATTACH_MAX);
-			if (slurp(g.gl_pathv[i], &data) == -1) {
+			if (buf_read_file(&data, g.gl_pathv[i]) == -1) {
 				ui_message(u, true, "%s: %s", g.gl_pathv[i],
 				    strerror(errno));
 				buf_free(&data);

@@ -144,22 +144,16 @@ ui_mailcap_find(const char *type, struct ui_mailcap *out)
 		    home != NULL ? home : "/nonexistent");
 	for (p = list; rc == -1 && p != NULL; ) {
 		struct buf	 b;
-		FILE		*fp;
-		char		 chunk[8192];
-		size_t		 r;
 
 		path = p;
 		p = strchr(p, ':');
 		if (p != NULL)
 			*p++ = '\0';
-		if (path[0] == '\0' || (fp = fopen(path, "r")) == NULL)
+		if (path[0] == '\0')
 			continue;
 		buf_init(&b, MAILCAP_MAX);
-		while ((r = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-			if (buf_append(&b, chunk, r) == -1)
-				break;
-		(void)fclose(fp);
-		rc = ui_mailcap_parse(buf_str(&b), b.len, type, out);
+		if (buf_read_file(&b, path) == 0)
+			rc = ui_mailcap_parse(buf_str(&b), b.len, type, out);
 		buf_free(&b);
 	}
 	free(list);

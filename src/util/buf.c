@@ -1,8 +1,11 @@
 /* buf.c: the bounded growable buffer (see buf.h). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 
@@ -169,4 +172,33 @@ const char *
 buf_str(const struct buf *b)
 {
 	return b->data != NULL ? b->data : "";
+}
+
+int
+buf_read_file(struct buf *b, const char *path)
+{
+	char	chunk[65536];
+	ssize_t	r;
+	int	fd, e;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	for (;;) {
+		r = read(fd, chunk, sizeof(chunk));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (buf_append(b, chunk, (size_t)r) == -1) {
+			(void)close(fd);
+			errno = EFBIG;
+			return -1;
+		}
+	}
+	e = errno;
+	if (close(fd) == -1 && r != -1)
+		return -1;
+	errno = e;
+	return r == -1 ? -1 : 0;
 }
