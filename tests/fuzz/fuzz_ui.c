@@ -54,7 +54,23 @@ fuzz_pager(const char *s, size_t n, int width)
 	ui_pager_free(&p);
 }
 
-/* An edited draft: what it reads is written back and reads the same. */
+static bool
+all_valid(const struct mime_addr_list *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].addr != NULL && l->v[i].addr[0] != '\0' &&
+		    !mime_addr_valid(l->v[i].addr))
+			return false;
+	return true;
+}
+
+/*
+ * An edited draft: what it reads is written back and reads the same,
+ * when its addresses are valid ones (others are refused at sending and
+ * may be read differently, as they were written).
+ */
 static void
 fuzz_draft(const char *s, size_t n)
 {
@@ -64,6 +80,11 @@ fuzz_draft(const char *s, size_t n)
 	memset(&d, 0, sizeof(d));
 	memset(&e, 0, sizeof(e));
 	ui_draft_from_text(&d, s, n);
+	if (!all_valid(&d.from) || !all_valid(&d.to) || !all_valid(&d.cc) ||
+	    !all_valid(&d.bcc)) {
+		mime_draft_free(&d);
+		return;
+	}
 	buf_init(&b, 1 << 24);
 	buf_init(&b2, 1 << 24);
 	ui_draft_text(&d, &b);
