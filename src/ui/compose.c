@@ -31,10 +31,21 @@ static const char *const attach_words[] = {
 /* ------------------------------------------------------------------ */
 /* The text file the editor sees                                       */
 
+/* A display name that would not read back as written unquoted:
+ * specials, runs of blanks, blanks at either end, controls. */
 static bool
 needs_quotes(const char *name)
 {
-	return strpbrk(name, ",;:<>\"@()[]\\") != NULL;
+	size_t	i, n = strlen(name);
+
+	if (strpbrk(name, ",;:<>\"@()[]\\.") != NULL || name[0] == ' ' ||
+	    (n > 0 && name[n - 1] == ' '))
+		return true;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f ||
+		    (name[i] == ' ' && name[i + 1] == ' '))
+			return true;
+	return false;
 }
 
 /* "Name <addr>, other@x" for editing: UTF-8, names quoted when they
