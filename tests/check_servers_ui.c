@@ -601,6 +601,8 @@ wait_local(const char *folder, const char *needle, int ms)
 static void
 limit_to_ours(struct test_tmux *t)
 {
+	/* The folder is open once the engine said it synced it. */
+	free(test_tmux_wait(t, "-- facteur: alice/INBOX [", 20000));
 	test_tmux_keys(t, "l");
 	free(test_tmux_wait(t, "Limit to", 3000));
 	test_tmux_type(t, "subject:ui-");

@@ -256,7 +256,11 @@ search_next(struct ui *u, bool ask)
 	struct store_err	 err;
 	size_t			 k, r;
 
-	if (u->f == NULL || u->view.n == 0 || !search_pattern(u, ask))
+	if (u->f == NULL || u->view.n == 0) {
+		ui_message(u, false, "No messages to search.");
+		return;
+	}
+	if (!search_pattern(u, ask))
 		return;
 	q = store_query_new(u->search, &err);
 	if (q == NULL) {
@@ -289,8 +293,10 @@ limit(struct ui *u)
 	bool			*keep;
 	long			 n;
 
-	if (u->f == NULL)
+	if (u->f == NULL) {
+		ui_message(u, false, "No folder open (c opens one).");
 		return;
+	}
 	text = ui_prompt(u, "Limit to (empty: all): ", u->limit != NULL ?
 	    u->limit : "", NULL);
 	if (text == NULL)

@@ -39,7 +39,7 @@ needs_quotes(const char *name)
 	size_t	i, n = strlen(name);
 
 	if (strpbrk(name, ",;:<>\"@()[]\\.") != NULL || name[0] == ' ' ||
-	    (n > 0 && name[n - 1] == ' '))
+	    (n > 0 && name[n - 1] == ' ') || strstr(name, "=?") != NULL)
 		return true;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f ||

@@ -59,10 +59,17 @@ all_valid(const struct mime_addr_list *l)
 {
 	size_t	i;
 
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < l->n; i++) {
 		if (l->v[i].addr != NULL && l->v[i].addr[0] != '\0' &&
 		    !mime_addr_valid(l->v[i].addr))
 			return false;
+		/* Encoded words are decoded wherever they stand, quoted
+		 * or not (as mail clients write them): text that looks
+		 * like one cannot read back as written. */
+		if (l->v[i].name != NULL && strstr(l->v[i].name, "=?") !=
+		    NULL)
+			return false;
+	}
 	return true;
 }
 
