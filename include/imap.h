@@ -305,20 +305,13 @@ typedef void imap_ready_cb(struct imap_client *c, bool ok, void *arg);
 /*
  * Connect, greet, upgrade to TLS as the mode says, ask the capabilities
  * (again after TLS and after login) and log in. Never NULL; ready comes
- * later, from the loop. params and its strings are copied.
+ * later, from the loop. params and its strings are copied. src says
+ * where the connection comes from (net.h): over a descriptor or a
+ * memory buffer the connection counts as TLS-less, and mode
+ * IMAP_TLS_IMPLICIT is refused.
  */
-struct imap_client *imap_client_connect(struct net_loop *loop,
-	    const struct imap_client_params *params, imap_ready_cb *ready,
-	    void *arg);
-/* The same over a connected descriptor (tests: a socketpair); owns fd.
- * The connection counts as TLS-less: mode IMAP_TLS_IMPLICIT is refused. */
-struct imap_client *imap_client_from_fd(struct net_loop *loop, int fd,
-	    const struct imap_client_params *params, imap_ready_cb *ready,
-	    void *arg);
-/* The same with a memory buffer as the server (fuzzers; see
- * net_conn_from_mem()). */
-struct imap_client *imap_client_from_mem(struct net_loop *loop,
-	    const void *data, size_t len, size_t chunk,
+struct imap_client *imap_client_open(struct net_loop *loop,
+	    const struct net_source *src,
 	    const struct imap_client_params *params, imap_ready_cb *ready,
 	    void *arg);
 /* Close at once (no LOGOUT); commands in flight are not called back. */

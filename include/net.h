@@ -166,6 +166,36 @@ struct net_conn	*net_conn_from_mem(struct net_loop *loop, const void *data,
 		    size_t len, size_t chunk,
 		    const struct net_conn_params *params, net_conn_cb *cb,
 		    void *arg);
+/*
+ * Where a protocol client's connection comes from: the network (host and
+ * port from the params), a connected descriptor (tests: a socketpair; it
+ * is owned from then on), or a memory buffer playing the server
+ * (fuzzers). One path for the three, so that a client is the same code
+ * whichever it is.
+ */
+enum net_source_kind {
+	NET_SOURCE_CONNECT,
+	NET_SOURCE_FD,
+	NET_SOURCE_MEM
+};
+
+struct net_source {
+	enum net_source_kind	 kind;
+	int			 fd;		/* NET_SOURCE_FD */
+	const void		*data;		/* NET_SOURCE_MEM: the peer's */
+	size_t			 len, chunk;	/* bytes, read chunk by chunk */
+};
+
+/* The network: what protocol clients use outside tests. */
+extern const struct net_source net_source_network;
+
+/* net_conn_connect(), net_conn_from_fd() or net_conn_from_mem(), as src
+ * says. */
+struct net_conn	*net_conn_open(struct net_loop *loop,
+		    const struct net_source *src,
+		    const struct net_conn_params *params, net_conn_cb *cb,
+		    void *arg);
+
 /* What was written to a memory connection so far (borrowed). */
 const char	*net_conn_mem_output(struct net_conn *conn, size_t *len);
 

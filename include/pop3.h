@@ -163,14 +163,11 @@ struct pop3_resp {
 typedef void pop3_done_fn(struct pop3_client *c, const struct pop3_resp *r,
 	    void *arg);
 
-struct pop3_client *pop3_client_connect(struct net_loop *loop,
-	    const struct pop3_client_params *p, pop3_ready_cb *ready,
-	    void *arg);
-struct pop3_client *pop3_client_from_fd(struct net_loop *loop, int fd,
-	    const struct pop3_client_params *p, pop3_ready_cb *ready,
-	    void *arg);
-struct pop3_client *pop3_client_from_mem(struct net_loop *loop,
-	    const void *data, size_t len, size_t chunk,
+/* Connect as src says (net.h), greet, CAPA, STLS and log in as the
+ * mode says; ready later. Over a descriptor or a memory buffer
+ * POP3_TLS_IMPLICIT is refused. params are copied. */
+struct pop3_client *pop3_client_open(struct net_loop *loop,
+	    const struct net_source *src,
 	    const struct pop3_client_params *p, pop3_ready_cb *ready,
 	    void *arg);
 void	 pop3_client_close(struct pop3_client **c);

@@ -173,18 +173,11 @@ typedef void smtp_ready_cb(struct smtp_client *c, bool ok, void *arg);
 
 /* Connect, greet, EHLO (HELO when EHLO is refused and nothing needs an
  * extension), STARTTLS and EHLO again as the mode says, AUTH. Never
- * NULL; ready comes later, from the loop. params are copied. */
-struct smtp_client *smtp_client_connect(struct net_loop *loop,
-	    const struct smtp_client_params *params, smtp_ready_cb *ready,
-	    void *arg);
-/* The same over a connected descriptor (tests: a socketpair); owns fd;
- * SMTP_TLS_IMPLICIT is refused. */
-struct smtp_client *smtp_client_from_fd(struct net_loop *loop, int fd,
-	    const struct smtp_client_params *params, smtp_ready_cb *ready,
-	    void *arg);
-/* The same with a memory buffer as the server (fuzzers). */
-struct smtp_client *smtp_client_from_mem(struct net_loop *loop,
-	    const void *data, size_t len, size_t chunk,
+ * NULL; ready comes later, from the loop. params are copied. src says
+ * where the connection comes from (net.h); over a descriptor or a memory
+ * buffer SMTP_TLS_IMPLICIT is refused. */
+struct smtp_client *smtp_client_open(struct net_loop *loop,
+	    const struct net_source *src,
 	    const struct smtp_client_params *params, smtp_ready_cb *ready,
 	    void *arg);
 /* Close at once; a transaction in flight is not called back. */

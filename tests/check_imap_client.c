@@ -194,7 +194,9 @@ session_start(struct session *s, const struct step *steps,
 	ck_assert_int_eq(pthread_create(&s->srv.tid, NULL, server_run,
 	    &s->srv), 0);
 	s->loop = net_loop_new();
-	s->c = imap_client_from_fd(s->loop, sv[0], p, on_ready, &s->run);
+	s->c = imap_client_open(s->loop,
+	    &(struct net_source){ .kind = NET_SOURCE_FD, .fd = sv[0] }, p,
+	    on_ready, &s->run);
 	(void)imap_client_wait(s->c, &s->run.ready);
 	ck_assert(s->run.ready);
 }

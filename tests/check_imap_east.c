@@ -443,7 +443,7 @@ east_play(const struct east_case *ec, struct buf *outcome,
 	p.secret = "victim-Secret-1";
 	p.unsolicited = ec_unsolicited;
 	p.arg = &t;
-	t.c = imap_client_connect(loop, &p, ec_ready, &t);
+	t.c = imap_client_open(loop, &net_source_network, &p, ec_ready, &t);
 	(void)imap_client_wait(t.c, &t.ready);
 	if (t.ok) {
 		/* Proceed as sync would: open the INBOX, then log out. */

@@ -322,7 +322,9 @@ session_start(struct session *s, const struct test_step *steps,
 	ck_assert_int_eq(pthread_create(&s->srv.tid, NULL, test_script_run,
 	    &s->srv), 0);
 	s->loop = net_loop_new();
-	s->c = pop3_client_from_fd(s->loop, sv[0], p, on_ready, s);
+	s->c = pop3_client_open(s->loop,
+	    &(struct net_source){ .kind = NET_SOURCE_FD, .fd = sv[0] }, p,
+	    on_ready, s);
 	while (!s->ready)
 		ck_assert_int_gt(net_loop_run_once(s->loop, 10000), 0);
 }

@@ -315,7 +315,7 @@ case_play(const struct pop3_case *pc, struct buf *outcome,
 	p.mode = pc->implicit_tls ? POP3_TLS_IMPLICIT : POP3_TLS_STARTTLS;
 	p.user = "victim@example.org";
 	p.secret = "victim-Secret-1";
-	c = pop3_client_connect(loop, &p, ec_ready, &t);
+	c = pop3_client_open(loop, &net_source_network, &p, ec_ready, &t);
 	while (!t.ready)
 		if (net_loop_run_once(loop, 5000) <= 0)
 			break;

@@ -345,7 +345,7 @@ case_play(const struct smtp_case *sc, struct buf *outcome,
 	p.helo = "example.org";
 	p.user = "victim@example.org";
 	p.secret = "victim-Secret-1";
-	c = smtp_client_connect(loop, &p, ec_ready, &t);
+	c = smtp_client_open(loop, &net_source_network, &p, ec_ready, &t);
 	while (!t.ready)
 		if (net_loop_run_once(loop, 5000) <= 0)
 			break;

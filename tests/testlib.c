@@ -365,7 +365,8 @@ test_imap_open(struct test_imap *t, enum imap_tls_mode mode,
 	p.user = user;
 	p.secret = password;
 	p.unsolicited = unsolicited;
-	t->c = imap_client_connect(t->loop, &p, test_imap_ready, t);
+	t->c = imap_client_open(t->loop, &net_source_network, &p,
+	    test_imap_ready, t);
 	(void)imap_client_wait(t->c, &t->ready);
 	ck_assert(t->ready);
 }

@@ -334,6 +334,23 @@ net_conn_from_mem(struct net_loop *loop, const void *data, size_t len,
 	return c;
 }
 
+const struct net_source net_source_network = { .kind = NET_SOURCE_CONNECT };
+
+struct net_conn *
+net_conn_open(struct net_loop *loop, const struct net_source *src,
+    const struct net_conn_params *params, net_conn_cb *cb, void *arg)
+{
+	switch (src->kind) {
+	case NET_SOURCE_FD:
+		return net_conn_from_fd(loop, src->fd, params, cb, arg);
+	case NET_SOURCE_MEM:
+		return net_conn_from_mem(loop, src->data, src->len, src->chunk,
+		    params, cb, arg);
+	default:
+		return net_conn_connect(loop, params, cb, arg);
+	}
+}
+
 const char *
 net_conn_mem_output(struct net_conn *c, size_t *len)
 {

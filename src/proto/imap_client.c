@@ -1074,40 +1074,19 @@ client_new(struct net_loop *loop, const struct imap_client_params *p,
 }
 
 struct imap_client *
-imap_client_connect(struct net_loop *loop,
-    const struct imap_client_params *params, imap_ready_cb *ready, void *arg)
+imap_client_open(struct net_loop *loop, const struct net_source *src,
+    const struct imap_client_params *params, imap_ready_cb *ready,
+    void *arg)
 {
 	struct net_conn_params	 np;
 	struct imap_client	*c = client_new(loop, params, ready, arg, &np);
 
-	c->conn = net_conn_connect(loop, &np, on_event, c);
-	return c;
-}
-
-struct imap_client *
-imap_client_from_fd(struct net_loop *loop, int fd,
-    const struct imap_client_params *params, imap_ready_cb *ready, void *arg)
-{
-	struct net_conn_params	 np;
-	struct imap_client	*c = client_new(loop, params, ready, arg, &np);
-
-	np.tls = false;
-	c->bad_mode = params->mode == IMAP_TLS_IMPLICIT;
-	c->conn = net_conn_from_fd(loop, fd, &np, on_event, c);
-	return c;
-}
-
-struct imap_client *
-imap_client_from_mem(struct net_loop *loop, const void *data, size_t len,
-    size_t chunk, const struct imap_client_params *params,
-    imap_ready_cb *ready, void *arg)
-{
-	struct net_conn_params	 np;
-	struct imap_client	*c = client_new(loop, params, ready, arg, &np);
-
-	np.tls = false;
-	c->bad_mode = params->mode == IMAP_TLS_IMPLICIT;
-	c->conn = net_conn_from_mem(loop, data, len, chunk, &np, on_event, c);
+	if (src->kind != NET_SOURCE_CONNECT) {
+		/* No TLS from the first byte over a test's stream. */
+		np.tls = false;
+		c->bad_mode = params->mode == IMAP_TLS_IMPLICIT;
+	}
+	c->conn = net_conn_open(loop, src, &np, on_event, c);
 	return c;
 }
 

@@ -571,40 +571,19 @@ client_new(struct net_loop *loop, const struct pop3_client_params *p,
 }
 
 struct pop3_client *
-pop3_client_connect(struct net_loop *loop,
-    const struct pop3_client_params *p, pop3_ready_cb *ready, void *arg)
-{
-	struct net_conn_params	 np;
-	struct pop3_client	*c = client_new(loop, p, ready, arg, &np);
-
-	c->conn = net_conn_connect(loop, &np, on_event, c);
-	return c;
-}
-
-struct pop3_client *
-pop3_client_from_fd(struct net_loop *loop, int fd,
-    const struct pop3_client_params *p, pop3_ready_cb *ready, void *arg)
-{
-	struct net_conn_params	 np;
-	struct pop3_client	*c = client_new(loop, p, ready, arg, &np);
-
-	np.tls = false;
-	c->bad_mode = p->mode == POP3_TLS_IMPLICIT;
-	c->conn = net_conn_from_fd(loop, fd, &np, on_event, c);
-	return c;
-}
-
-struct pop3_client *
-pop3_client_from_mem(struct net_loop *loop, const void *data, size_t len,
-    size_t chunk, const struct pop3_client_params *p, pop3_ready_cb *ready,
+pop3_client_open(struct net_loop *loop, const struct net_source *src,
+    const struct pop3_client_params *p, pop3_ready_cb *ready,
     void *arg)
 {
 	struct net_conn_params	 np;
 	struct pop3_client	*c = client_new(loop, p, ready, arg, &np);
 
-	np.tls = false;
-	c->bad_mode = p->mode == POP3_TLS_IMPLICIT;
-	c->conn = net_conn_from_mem(loop, data, len, chunk, &np, on_event, c);
+	if (src->kind != NET_SOURCE_CONNECT) {
+		/* No TLS from the first byte over a test's stream. */
+		np.tls = false;
+		c->bad_mode = p->mode == POP3_TLS_IMPLICIT;
+	}
+	c->conn = net_conn_open(loop, src, &np, on_event, c);
 	return c;
 }
 

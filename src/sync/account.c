@@ -830,7 +830,8 @@ sync_connect(struct ctx *x, char *err, size_t errlen)
 	p.alert = on_alert;
 	p.unsolicited = on_unsolicited;
 	p.arg = x;
-	x->c = imap_client_connect(x->loop, &p, on_ready, x);
+	x->c = imap_client_open(x->loop, &net_source_network, &p, on_ready,
+	    x);
 	(void)imap_client_wait(x->c, &x->ready);
 	if (!x->ok) {
 		(void)fct_snprintf(err, errlen, "%s", imap_client_error(x->c));

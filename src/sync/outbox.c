@@ -367,7 +367,8 @@ connect_server(struct flush *f, char *err, size_t errlen)
 	p.trace = f->o->trace != NULL ? on_trace : NULL;
 	p.arg = f;
 	f->loop = net_loop_new();
-	f->c = smtp_client_connect(f->loop, &p, on_ready, f);
+	f->c = smtp_client_open(f->loop, &net_source_network, &p, on_ready,
+	    f);
 	while (!f->ready)
 		if (net_loop_run_once(f->loop, -1) <= 0)
 			break;

@@ -384,7 +384,8 @@ connect_pop(struct pop *p, char *err, size_t errlen)
 	cp.trace = p->o->trace;
 	cp.arg = p->o->arg;
 	p->loop = net_loop_new();
-	p->c = pop3_client_connect(p->loop, &cp, on_ready, p);
+	p->c = pop3_client_open(p->loop, &net_source_network, &cp, on_ready,
+	    p);
 	while (!p->ready)
 		if (net_loop_run_once(p->loop, -1) <= 0)
 			break;

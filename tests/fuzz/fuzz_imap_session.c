@@ -100,6 +100,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct imap_client_params	 p;
 	struct net_loop			*loop;
 	struct run			 t;
+	struct net_source		 src = { .kind = NET_SOURCE_MEM };
 	int				 turns = 0;
 
 	if (size == 0)
@@ -118,8 +119,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.limits.max_literal = 4096;
 	p.limits.max_response = 8192;
 	loop = net_loop_new();
-	t.c = imap_client_from_mem(loop, data + 1, size - 1,
-	    1 + (data[0] >> 4) * 8, &p, ready, &t);
+	src.data = data + 1;
+	src.len = size - 1;
+	src.chunk = 1 + (data[0] >> 4) * 8;
+	t.c = imap_client_open(loop, &src, &p, ready, &t);
 	while (imap_client_ok(t.c) && turns++ < 10000) {
 		if (t.idling && turns == 50)
 			(void)imap_client_idle_done(t.c);

@@ -68,6 +68,7 @@ session(const uint8_t *data, size_t size)
 	struct pop3_client_params	 p;
 	struct net_loop			*loop;
 	struct pop3_client		*c;
+	struct net_source		 src = { .kind = NET_SOURCE_MEM };
 	int				 left = -1, turns = 0;
 
 	if (size == 0)
@@ -82,8 +83,10 @@ session(const uint8_t *data, size_t size)
 	p.max_body = 4096;
 	p.trace = trace;
 	loop = net_loop_new();
-	c = pop3_client_from_mem(loop, data + 1, size - 1,
-	    1 + ((data[0] >> 4) & 3) * 16, &p, ready, &left);
+	src.data = data + 1;
+	src.len = size - 1;
+	src.chunk = 1 + ((data[0] >> 4) & 3) * 16;
+	c = pop3_client_open(loop, &src, &p, ready, &left);
 	while (pop3_client_ok(c) && left != 0 && turns++ < 10000)
 		if (net_loop_run_once(loop, 0) <= 0)
 			break;

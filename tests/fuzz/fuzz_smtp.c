@@ -105,6 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct smtp_client_params	 p;
 	struct net_loop			*loop;
 	struct run			 t;
+	struct net_source		 src = { .kind = NET_SOURCE_MEM };
 	int				 turns = 0;
 
 	if (size == 0)
@@ -122,8 +123,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.trace = trace;
 	p.arg = &t;
 	loop = net_loop_new();
-	t.c = smtp_client_from_mem(loop, data + 1, size - 1,
-	    1 + ((data[0] >> 4) & 3) * 16, &p, ready, &t);
+	src.data = data + 1;
+	src.len = size - 1;
+	src.chunk = 1 + ((data[0] >> 4) & 3) * 16;
+	t.c = smtp_client_open(loop, &src, &p, ready, &t);
 	while (smtp_client_ok(t.c) && turns++ < 10000) {
 		if (t.sent == 2 && !t.quitting) {
 			t.quitting = true;
