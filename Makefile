@@ -25,7 +25,8 @@ STORE_SRC = src/store/arena.c src/store/batch.c src/store/cache.c src/store/fold
 	src/store/view.c
 PROTO_SRC = src/proto/imap_client.c src/proto/imap_parse.c \
 	src/proto/imap_read.c src/proto/sasl.c \
-	src/proto/imap_mailbox.c src/proto/smtp_client.c src/proto/smtp_reply.c \
+	src/proto/imap_mailbox.c src/proto/peer.c src/proto/smtp_client.c \
+	src/proto/smtp_reply.c \
 	src/proto/pop3_client.c src/proto/pop3_reply.c
 SYNC_SRC = src/sync/account.c src/sync/cmd.c src/sync/download.c src/sync/engine.c \
 	src/sync/folder.c src/sync/folders.c src/sync/idle.c src/sync/moves.c src/sync/outbox.c \

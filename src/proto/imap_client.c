@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "bounds.h"
+#include "proto_priv.h"
 #include "buf.h"
 #include "imap.h"
 #include "sasl.h"
@@ -61,7 +62,7 @@ struct imap_client {
 	struct net_conn		*conn;
 	struct imap_reader	*rd;
 	struct imap_client_params p;	/* strings below are the copies */
-	char			*host, *port, *tls_name, *user, *secret;
+	struct proto_peer	 peer;
 	enum state		 st;
 	uint32_t		 caps;
 	bool			 preauth;
@@ -152,14 +153,6 @@ trace(struct imap_client *c, const char *dir, const char *s, size_t n)
 
 /* Why the connection failed; it may be gone already (a failure closes
  * it, and failures can nest through callbacks). */
-static const char *
-conn_err(const struct imap_client *c)
-{
-	if (c->conn == NULL)
-		return c->err[0] != '\0' ? c->err : "connection failed";
-	return net_conn_errmsg(c->conn);
-}
-
 static void
 cmd_free(struct cmd *cmd)
 {
@@ -408,7 +401,7 @@ pump(struct imap_client *c)
 				n = PUMP_SLICE;
 			if (net_conn_write(c->conn, cmd->wire.data + cmd->sent,
 			    n) == -1) {
-				client_fail(c, "%s", conn_err(c));
+				client_fail(c, "%s", proto_conn_err(c->conn, c->err));
 				return;
 			}
 			cmd->sent += n;
@@ -700,7 +693,7 @@ auth_continue(struct imap_client *c, struct cmd *cmd)
 	trace(c, "C", reply[0] != '\0' ? "***" : "", reply[0] != '\0' ? 3 : 0);
 	if (net_conn_write(c->conn, reply, strlen(reply)) == -1 ||
 	    net_conn_write(c->conn, "\r\n", 2) == -1) {
-		client_fail(c, "%s", conn_err(c));
+		client_fail(c, "%s", proto_conn_err(c->conn, c->err));
 		return;
 	}
 	xfree_secret(&cmd->auth_reply);
@@ -713,14 +706,14 @@ login(struct imap_client *c)
 	enum imap_auth_mech	mech = c->p.mech;
 
 	c->st = ST_AUTH;
-	if (c->secret == NULL || c->user == NULL) {
-		client_fail(c, "no user or password for %s", c->host);
+	if (c->peer.secret == NULL || c->peer.user == NULL) {
+		client_fail(c, "no user or password for %s", c->peer.host);
 		return;
 	}
 	if (!net_conn_is_tls(c->conn) && !c->p.allow_plaintext_password) {
 		client_fail(c, "refusing to send the password for %s to %s "
 		    "without TLS (allow-plaintext-password allows it)",
-		    c->user, c->host);
+		    c->peer.user, c->peer.host);
 		return;
 	}
 	if (mech == IMAP_AUTH_AUTO)
@@ -728,24 +721,24 @@ login(struct imap_client *c)
 		    IMAP_AUTH_LOGIN;
 	switch (mech) {
 	case IMAP_AUTH_PLAIN:
-		authenticate(c, "PLAIN", sasl_plain(c->user, c->secret));
+		authenticate(c, "PLAIN", sasl_plain(c->peer.user, c->peer.secret));
 		break;
 	case IMAP_AUTH_XOAUTH2:
-		authenticate(c, "XOAUTH2", sasl_xoauth2(c->user, c->secret));
+		authenticate(c, "XOAUTH2", sasl_xoauth2(c->peer.user, c->peer.secret));
 		break;
 	case IMAP_AUTH_OAUTHBEARER:
-		authenticate(c, "OAUTHBEARER", sasl_oauthbearer(c->user,
-		    c->host, c->port, c->secret));
+		authenticate(c, "OAUTHBEARER", sasl_oauthbearer(c->peer.user,
+		    c->peer.host, c->peer.port, c->peer.secret));
 		break;
 	case IMAP_AUTH_AUTO:
 	case IMAP_AUTH_LOGIN:
 		if (c->caps & IMAP_CAP_LOGINDISABLED) {
 			client_fail(c, "%s refuses LOGIN (LOGINDISABLED) and "
-			    "offers no AUTH=PLAIN", c->host);
+			    "offers no AUTH=PLAIN", c->peer.host);
 			return;
 		}
-		step_cmd(c, NULL, auth_done, "LOGIN %a %A", c->user,
-		    c->secret);
+		step_cmd(c, NULL, auth_done, "LOGIN %a %A", c->peer.user,
+		    c->peer.secret);
 		break;
 	}
 }
@@ -786,7 +779,7 @@ next_step(struct imap_client *c)
 	case ST_CAPS_PLAIN:
 		if (!(c->caps & IMAP_CAP_STARTTLS)) {
 			client_fail(c, "%s does not offer STARTTLS; not "
-			    "going on without TLS", c->host);
+			    "going on without TLS", c->peer.host);
 			return;
 		}
 		c->st = ST_STARTTLS;
@@ -808,18 +801,18 @@ on_greeting(struct imap_client *c, const struct imap_resp *r)
 {
 	if (r->kind != IMAP_UNTAGGED || (r->status != IMAP_ST_OK &&
 	    r->status != IMAP_ST_PREAUTH && r->status != IMAP_ST_BYE)) {
-		client_fail(c, "%s: not an IMAP greeting", c->host);
+		client_fail(c, "%s: not an IMAP greeting", c->peer.host);
 		return;
 	}
 	if (r->status == IMAP_ST_BYE) {
-		client_fail(c, "%s refused the connection: %.*s", c->host,
+		client_fail(c, "%s refused the connection: %.*s", c->peer.host,
 		    (int)r->text_len, r->text);
 		return;
 	}
 	if (r->status == IMAP_ST_PREAUTH && c->p.mode == IMAP_TLS_STARTTLS &&
 	    !net_conn_is_tls(c->conn)) {
 		client_fail(c, "%s says PREAUTH on a connection without TLS; "
-		    "not going on without TLS", c->host);
+		    "not going on without TLS", c->peer.host);
 		return;
 	}
 	c->preauth = r->status == IMAP_ST_PREAUTH;
@@ -875,7 +868,7 @@ on_continue(struct imap_client *c)
 			idle_send_done(c);
 		return;
 	}
-	client_fail(c, "%s sent a continuation nobody asked for", c->host);
+	client_fail(c, "%s sent a continuation nobody asked for", c->peer.host);
 }
 
 static void
@@ -883,7 +876,7 @@ idle_send_done(struct imap_client *c)
 {
 	trace(c, "C", "DONE", 4);
 	if (net_conn_write(c->conn, "DONE\r\n", 6) == -1)
-		client_fail(c, "%s", conn_err(c));
+		client_fail(c, "%s", proto_conn_err(c->conn, c->err));
 	net_conn_set_timeout(c->conn, c->p.net.io_timeout_ms != 0 ?
 	    c->p.net.io_timeout_ms : BOUND_IO_MS);
 	c->idle_stop = false;
@@ -897,14 +890,14 @@ on_untagged(struct imap_client *c, const struct imap_resp *r)
 	if (r->status == IMAP_ST_BYE) {
 		/* The reason of the close that follows. */
 		(void)snprintf(c->err, sizeof(c->err), "%s closed the "
-		    "connection: %.*s", c->host, (int)r->text_len, r->text);
+		    "connection: %.*s", c->peer.host, (int)r->text_len, r->text);
 		c->bye = true;
 		if (c->p.unsolicited != NULL)
 			c->p.unsolicited(c, r, c->p.arg);
 		return;
 	}
 	if (r->status == IMAP_ST_PREAUTH) {
-		client_fail(c, "%s sent PREAUTH after its greeting", c->host);
+		client_fail(c, "%s sent PREAUTH after its greeting", c->peer.host);
 		return;
 	}
 	if (cmd != NULL && cmd->untagged != NULL)
@@ -950,7 +943,7 @@ dispatch(struct imap_client *c, const struct imap_resp *r)
 		cmd = flight_take(c, r->tag);
 		if (cmd == NULL) {
 			client_fail(c, "%s answered a command never sent "
-			    "(tag %s)", c->host, r->tag);
+			    "(tag %s)", c->peer.host, r->tag);
 			return;
 		}
 		if (cmd == c->idle) {
@@ -983,7 +976,7 @@ on_readable(struct imap_client *c)
 			return;
 		case IMAP_READ_FAIL:
 			/* The words the connection failed with, too. */
-			client_fail(c, "%s:%s: %s", c->host, c->port, err);
+			client_fail(c, "%s:%s: %s", c->peer.host, c->peer.port, err);
 			return;
 		case IMAP_READ_OK:
 			break;
@@ -991,14 +984,14 @@ on_readable(struct imap_client *c)
 		trace(c, "S", data, len >= 2 ? len - 2 : len);
 		if (imap_parse(data, len, &r, err, sizeof(err)) == -1) {
 			client_fail(c, "%s sent a malformed response (%s)",
-			    c->host, err);
+			    c->peer.host, err);
 			return;
 		}
 		dispatch(c, &r);
 		imap_resp_free(&r);
 	}
 	if (c->st == ST_HANDSHAKE && net_conn_starttls(c->conn) == -1)
-		client_fail(c, "%s", conn_err(c));
+		client_fail(c, "%s", proto_conn_err(c->conn, c->err));
 }
 
 static void
@@ -1036,7 +1029,7 @@ on_event(struct net_conn *conn, enum net_event ev, void *arg)
 			(void)fct_strlcpy(bye, c->err, sizeof(bye));
 			client_fail(c, "%s", bye);
 		} else
-			client_fail(c, "%s", conn_err(c));
+			client_fail(c, "%s", proto_conn_err(c->conn, c->err));
 		break;
 	}
 	leave(c);
@@ -1053,17 +1046,9 @@ client_new(struct net_loop *loop, const struct imap_client_params *p,
 
 	c->loop = loop;
 	c->p = *p;
-	c->host = xstrdup(p->net.host != NULL ? p->net.host : "server");
-	c->port = xstrdup(p->net.port != NULL ? p->net.port : "143");
-	c->tls_name = p->net.tls_name != NULL ? xstrdup(p->net.tls_name) :
-	    NULL;
-	c->user = p->user != NULL ? xstrdup(p->user) : NULL;
-	c->secret = p->secret != NULL ? xstrdup(p->secret) : NULL;
-	c->p.net.host = c->host;
-	c->p.net.port = c->port;
-	c->p.net.tls_name = c->tls_name;
-	c->p.user = c->user;
-	c->p.secret = NULL;		/* only in c->secret */
+	proto_peer_copy(&c->peer, &c->p.net, p->user, p->secret, "143");
+	c->p.user = c->peer.user;
+	c->p.secret = NULL;		/* only in c->peer.secret */
 	c->ready = ready;
 	c->ready_arg = arg;
 	c->rd = imap_reader_new(&p->limits);
@@ -1105,11 +1090,7 @@ client_free(struct imap_client *c)
 	}
 	net_conn_close(&c->conn);
 	imap_reader_free(&c->rd);
-	xfree_secret(&c->secret);
-	free(c->host);
-	free(c->port);
-	free(c->tls_name);
-	free(c->user);
+	proto_peer_free(&c->peer);
 	free(c);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bounds.h"
+#include "proto_priv.h"
 #include "pop3.h"
 #include "sasl.h"
 
@@ -40,8 +41,8 @@ struct pop3_client {
 	struct net_loop			*loop;
 	struct net_conn			*conn;
 	struct pop3_client_params	 p;
-	char				*host, *port, *tls_name, *user;
-	char				*secret, *stamp;
+	struct proto_peer		 peer;
+	char				*stamp;
 	enum state			 st;
 	unsigned			 caps;
 	bool				 bad_mode, ready_called;
@@ -83,14 +84,6 @@ cmd_free(struct cmd *cmd)
 	buf_free_secret(&cmd->line);
 	free(cmd->shown);
 	free(cmd);
-}
-
-static const char *
-conn_err(const struct pop3_client *c)
-{
-	if (c->conn == NULL)
-		return c->err[0] != '\0' ? c->err : "connection failed";
-	return net_conn_errmsg(c->conn);
 }
 
 static void
@@ -148,7 +141,7 @@ send_queued(struct pop3_client *c)
 		trace(c, "C", cmd->shown, strlen(cmd->shown));
 		if (net_conn_write(c->conn, cmd->line.data, cmd->line.len) ==
 		    -1) {
-			client_fail(c, "%s", conn_err(c));
+			client_fail(c, "%s", proto_conn_err(c->conn, c->err));
 			return;
 		}
 		cmd->sent = true;
@@ -274,7 +267,7 @@ user_done(struct pop3_client *c, const struct pop3_resp *r, void *arg)
 		fail_resp(c, "the server refused the user name", r);
 		return;
 	}
-	(void)queue_line(c, false, login_done, shown, "PASS %s", c->secret);
+	(void)queue_line(c, false, login_done, shown, "PASS %s", c->peer.secret);
 }
 
 static void
@@ -305,7 +298,7 @@ apop(struct pop3_client *c, const char *user)
 	}
 	buf_init(&b, 4096);
 	if (buf_append_str(&b, c->stamp) == -1 ||
-	    buf_append_str(&b, c->secret) == -1) {
+	    buf_append_str(&b, c->peer.secret) == -1) {
 		buf_free_secret(&b);
 		client_fail(c, "APOP: the password is too long");
 		return;
@@ -320,9 +313,9 @@ apop(struct pop3_client *c, const char *user)
 static void
 authenticate(struct pop3_client *c)
 {
-	const char	*user = c->user != NULL ? c->user : "";
+	const char	*user = c->peer.user != NULL ? c->peer.user : "";
 
-	if (c->secret == NULL) {
+	if (c->peer.secret == NULL) {
 		become_ready(c);
 		return;
 	}
@@ -333,17 +326,17 @@ authenticate(struct pop3_client *c)
 	}
 	switch (c->p.mech) {
 	case POP3_MECH_XOAUTH2:
-		sasl_ir(c, "XOAUTH2", sasl_xoauth2(user, c->secret));
+		sasl_ir(c, "XOAUTH2", sasl_xoauth2(user, c->peer.secret));
 		return;
 	case POP3_MECH_OAUTHBEARER:
-		sasl_ir(c, "OAUTHBEARER", sasl_oauthbearer(user, c->host,
-		    c->port, c->secret));
+		sasl_ir(c, "OAUTHBEARER", sasl_oauthbearer(user, c->peer.host,
+		    c->peer.port, c->peer.secret));
 		return;
 	case POP3_MECH_PLAIN:
 	case POP3_MECH_AUTO:
 		if (c->p.mech == POP3_MECH_PLAIN ||
 		    (c->caps & POP3_CAP_SASL_PLAIN)) {
-			sasl_ir(c, "PLAIN", sasl_plain(user, c->secret));
+			sasl_ir(c, "PLAIN", sasl_plain(user, c->peer.secret));
 			return;
 		}
 		break;
@@ -490,7 +483,7 @@ on_readable(struct pop3_client *c)
 		case NET_LINE_WAIT:
 			return;
 		case NET_LINE_FAIL:
-			client_fail(c, "%s", conn_err(c));
+			client_fail(c, "%s", proto_conn_err(c->conn, c->err));
 			return;
 		case NET_LINE_OK:
 			break;
@@ -503,7 +496,7 @@ on_readable(struct pop3_client *c)
 	/* After STLS's +OK: whatever else came is refused there. */
 	if (c->st == ST_HANDSHAKE && c->conn != NULL &&
 	    net_conn_starttls(c->conn) == -1)
-		client_fail(c, "%s", conn_err(c));
+		client_fail(c, "%s", proto_conn_err(c->conn, c->err));
 }
 
 static void
@@ -530,7 +523,7 @@ on_event(struct net_conn *conn, enum net_event ev, void *arg)
 	case NET_EV_DRAINED:
 		break;
 	case NET_EV_ERROR:
-		client_fail(c, "%s", conn_err(c));
+		client_fail(c, "%s", proto_conn_err(c->conn, c->err));
 		break;
 	}
 	leave(c);
@@ -547,16 +540,8 @@ client_new(struct net_loop *loop, const struct pop3_client_params *p,
 
 	c->loop = loop;
 	c->p = *p;
-	c->host = xstrdup(p->net.host != NULL ? p->net.host : "server");
-	c->port = xstrdup(p->net.port != NULL ? p->net.port : "110");
-	c->tls_name = p->net.tls_name != NULL ? xstrdup(p->net.tls_name) :
-	    NULL;
-	c->user = p->user != NULL ? xstrdup(p->user) : NULL;
-	c->secret = p->secret != NULL ? xstrdup(p->secret) : NULL;
-	c->p.net.host = c->host;
-	c->p.net.port = c->port;
-	c->p.net.tls_name = c->tls_name;
-	c->p.user = c->user;
+	proto_peer_copy(&c->peer, &c->p.net, p->user, p->secret, "110");
+	c->p.user = c->peer.user;
 	c->p.secret = NULL;
 	if (c->p.net.max_line == 0)
 		c->p.net.max_line = POP3_LINE_MAX;
@@ -599,12 +584,8 @@ client_free(struct pop3_client *c)
 	}
 	pop3_multi_free(&c->body);
 	free(c->head_text);
-	free(c->host);
-	free(c->port);
-	free(c->tls_name);
-	free(c->user);
 	free(c->stamp);
-	xfree_secret(&c->secret);
+	proto_peer_free(&c->peer);
 	free(c);
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bounds.h"
+#include "proto_priv.h"
 #include "sasl.h"
 #include "smtp.h"
 
@@ -52,8 +53,8 @@ struct smtp_client {
 	struct net_loop			*loop;
 	struct net_conn			*conn;
 	struct smtp_client_params	 p;
-	char				*host, *port, *tls_name, *helo, *user;
-	char				*secret;
+	struct proto_peer		 peer;
+	char				*helo;
 	enum state			 st;
 	struct smtp_reply		 rep;
 	struct smtp_ext			 ext;
@@ -189,14 +190,6 @@ client_fail(struct smtp_client *c, const char *fmt, ...)
 
 /* Why the connection failed; it may be gone already (a failure closes
  * it, and failures nest through callbacks). */
-static const char *
-conn_err(const struct smtp_client *c)
-{
-	if (c->conn == NULL)
-		return c->err[0] != '\0' ? c->err : "connection failed";
-	return net_conn_errmsg(c->conn);
-}
-
 /* The reply on one line, in a stack buffer, for messages. */
 static void
 reply_text(const struct smtp_client *c, char *out, size_t n)
@@ -256,7 +249,7 @@ send_line(struct smtp_client *c, const char *shown, const char *fmt, ...)
 		rc = net_conn_write(c->conn, b.data, b.len);
 	buf_free_secret(&b);
 	if (rc == -1) {
-		client_fail(c, "%s", conn_err(c));
+		client_fail(c, "%s", proto_conn_err(c->conn, c->err));
 		return -1;
 	}
 	return 0;
@@ -334,9 +327,9 @@ static void
 start_auth(struct smtp_client *c)
 {
 	unsigned	mech;
-	const char	*user = c->user != NULL ? c->user : "";
+	const char	*user = c->peer.user != NULL ? c->peer.user : "";
 
-	if (c->secret == NULL) {
+	if (c->peer.secret == NULL) {
 		become_ready(c);
 		return;
 	}
@@ -352,12 +345,12 @@ start_auth(struct smtp_client *c)
 	}
 	mech = pick_mech(c);
 	if (mech == SMTP_AUTH_PLAIN)
-		auth_with(c, "PLAIN", sasl_plain(user, c->secret));
+		auth_with(c, "PLAIN", sasl_plain(user, c->peer.secret));
 	else if (mech == SMTP_AUTH_XOAUTH2)
-		auth_with(c, "XOAUTH2", sasl_xoauth2(user, c->secret));
+		auth_with(c, "XOAUTH2", sasl_xoauth2(user, c->peer.secret));
 	else if (mech == SMTP_AUTH_OAUTHBEARER)
-		auth_with(c, "OAUTHBEARER", sasl_oauthbearer(user, c->host,
-		    c->port, c->secret));
+		auth_with(c, "OAUTHBEARER", sasl_oauthbearer(user, c->peer.host,
+		    c->peer.port, c->peer.secret));
 	else if (mech == SMTP_AUTH_LOGIN) {
 		if (send_line(c, NULL, "AUTH LOGIN") == 0)
 			set_state(c, ST_AUTH_USER);
@@ -439,7 +432,7 @@ on_starttls(struct smtp_client *c)
 	set_state(c, ST_HANDSHAKE);
 	/* Refuses if the server sent anything after its go-ahead. */
 	if (net_conn_starttls(c->conn) == -1)
-		client_fail(c, "%s", conn_err(c));
+		client_fail(c, "%s", proto_conn_err(c->conn, c->err));
 }
 
 static void
@@ -471,12 +464,12 @@ on_auth_login(struct smtp_client *c)
 		return;
 	}
 	if (c->st == ST_AUTH_USER) {
-		b = base64_encode_new(c->user != NULL ? c->user : "",
-		    c->user != NULL ? strlen(c->user) : 0);
+		b = base64_encode_new(c->peer.user != NULL ? c->peer.user : "",
+		    c->peer.user != NULL ? strlen(c->peer.user) : 0);
 		if (send_line(c, "****", "%s", b) == 0)
 			set_state(c, ST_AUTH_PASS);
 	} else {
-		b = base64_encode_new(c->secret, strlen(c->secret));
+		b = base64_encode_new(c->peer.secret, strlen(c->peer.secret));
 		if (send_line(c, "****", "%s", b) == 0)
 			set_state(c, ST_AUTH);
 	}
@@ -574,7 +567,7 @@ pump(struct smtp_client *c)
 			n = PUMP_SLICE;
 		if (net_conn_write(c->conn, c->body.data + c->body_sent, n) ==
 		    -1) {
-			client_fail(c, "%s", conn_err(c));
+			client_fail(c, "%s", proto_conn_err(c->conn, c->err));
 			return;
 		}
 		c->body_sent += n;
@@ -738,7 +731,7 @@ on_readable(struct smtp_client *c)
 		case NET_LINE_WAIT:
 			return;
 		case NET_LINE_FAIL:
-			client_fail(c, "%s", conn_err(c));
+			client_fail(c, "%s", proto_conn_err(c->conn, c->err));
 			return;
 		case NET_LINE_OK:
 			break;
@@ -793,7 +786,7 @@ on_event(struct net_conn *conn, enum net_event ev, void *arg)
 		    (net_conn_error(c->conn) == NET_ERR_RESOLVE ||
 		    net_conn_error(c->conn) == NET_ERR_CONNECT ||
 		    net_conn_error(c->conn) == NET_ERR_TIMEOUT);
-		client_fail(c, "%s", conn_err(c));
+		client_fail(c, "%s", proto_conn_err(c->conn, c->err));
 		break;
 	}
 	leave(c);
@@ -910,19 +903,11 @@ client_new(struct net_loop *loop, const struct smtp_client_params *p,
 
 	c->loop = loop;
 	c->p = *p;
-	c->host = xstrdup(p->net.host != NULL ? p->net.host : "server");
-	c->port = xstrdup(p->net.port != NULL ? p->net.port : "587");
-	c->tls_name = p->net.tls_name != NULL ? xstrdup(p->net.tls_name) :
-	    NULL;
+	proto_peer_copy(&c->peer, &c->p.net, p->user, p->secret, "587");
 	c->helo = p->helo != NULL ? xstrdup(p->helo) : NULL;
-	c->user = p->user != NULL ? xstrdup(p->user) : NULL;
-	c->secret = p->secret != NULL ? xstrdup(p->secret) : NULL;
-	c->p.net.host = c->host;
-	c->p.net.port = c->port;
-	c->p.net.tls_name = c->tls_name;
 	c->p.helo = c->helo;
-	c->p.user = c->user;
-	c->p.secret = NULL;		/* only in c->secret */
+	c->p.user = c->peer.user;
+	c->p.secret = NULL;		/* only in c->peer.secret */
 	if (c->p.net.max_line == 0)
 		c->p.net.max_line = SMTP_LINE_MAX;
 	c->ready = ready;
@@ -960,12 +945,8 @@ client_free(struct smtp_client *c)
 	buf_free(&c->body);
 	smtp_reply_free(&c->rep);
 	free(c->mail_cmd);
-	free(c->host);
-	free(c->port);
-	free(c->tls_name);
 	free(c->helo);
-	free(c->user);
-	xfree_secret(&c->secret);
+	proto_peer_free(&c->peer);
 	free(c);
 }
 
