@@ -417,27 +417,19 @@ east_play(const struct east_case *ec, struct buf *outcome,
 	struct east_server		 s;
 	struct east_client		 t;
 	struct imap_client_params	 p;
-	struct net_loop			*loop = net_loop_new();
-	struct net_tls_ctx		*ctx;
-	char				 err[256], port[16];
+	struct east_stage		 st;
+	struct net_loop			*loop;
 	char				*why = NULL;
 	uint32_t			 want;
 
 	memset(&s, 0, sizeof(s));
 	s.ec = ec;
 	east_conn_init(&s.conn);
-	s.lfd = east_listen(port);
-	ck_assert_int_eq(pthread_create(&s.tid, NULL, srv_run, &s), 0);
-
-	ctx = net_tls_ctx_new(east_cert_file(), err, sizeof(err));
-	ck_assert_msg(ctx != NULL, "%s", err);
+	east_stage_start(&st, &s.lfd, srv_run, &s);
+	loop = st.loop;
 	memset(&t, 0, sizeof(t));
 	memset(&p, 0, sizeof(p));
-	p.net.host = "127.0.0.1";
-	p.net.port = port;
-	p.net.tls_ctx = ctx;
-	p.net.tls_name = "localhost";
-	p.net.io_timeout_ms = 3000;
+	east_stage_net(&st, &p.net);
 	p.mode = ec->implicit_tls ? IMAP_TLS_IMPLICIT : IMAP_TLS_STARTTLS;
 	p.user = "victim@example.org";
 	p.secret = "victim-Secret-1";
@@ -470,21 +462,16 @@ east_play(const struct east_case *ec, struct buf *outcome,
 		why = xasprintf("capabilities %#x, the server's after TLS and "
 		    "login are %#x", imap_client_caps(t.c), want);
 	imap_client_close(&t.c);
-	(void)shutdown(s.lfd, SHUT_RDWR);
-	ck_assert_int_eq(pthread_join(s.tid, NULL), 0);
-	(void)close(s.lfd);
+	east_stage_end(&st);
 	if (s.plain_credentials)
 		why = xasprintf("credentials sent in plaintext");
 	else if (s.plain_mail)
 		why = xasprintf("mail commands in plaintext");
 	else if (t.believed_plain)
 		why = xasprintf("a response from before TLS was believed");
-	PUT(buf_printf(outcome, "%s: %s [%s]", t.ok ? "proceeded" :
-	    "refused", t.ok ? "" : t.err, buf_str(&s.conn.log)));
+	east_outcome(outcome, t.ok, t.err, &s.conn);
 	*proceeded = t.ok;
 	east_conn_free(&s.conn);
-	net_tls_ctx_free(&ctx);
-	net_loop_free(&loop);
 	return why;
 }
 

@@ -293,25 +293,19 @@ case_play(const struct pop3_case *pc, struct buf *outcome,
 	struct pop3_server		 s;
 	struct pop3_east_client		 t;
 	struct pop3_client_params	 p;
-	struct net_loop			*loop = net_loop_new();
-	struct net_tls_ctx		*ctx;
+	struct east_stage		 st;
+	struct net_loop			*loop;
 	struct pop3_client		*c;
-	char				 err[256], port[16], *why = NULL;
+	char				*why = NULL;
 
 	memset(&s, 0, sizeof(s));
 	s.pc = pc;
 	east_conn_init(&s.conn);
-	s.lfd = east_listen(port);
-	ck_assert_int_eq(pthread_create(&s.tid, NULL, srv_run, &s), 0);
-	ctx = net_tls_ctx_new(east_cert_file(), err, sizeof(err));
-	ck_assert_msg(ctx != NULL, "%s", err);
+	east_stage_start(&st, &s.lfd, srv_run, &s);
+	loop = st.loop;
 	memset(&t, 0, sizeof(t));
 	memset(&p, 0, sizeof(p));
-	p.net.host = "127.0.0.1";
-	p.net.port = port;
-	p.net.tls_ctx = ctx;
-	p.net.tls_name = "localhost";
-	p.net.io_timeout_ms = 3000;
+	east_stage_net(&st, &p.net);
 	p.mode = pc->implicit_tls ? POP3_TLS_IMPLICIT : POP3_TLS_STARTTLS;
 	p.user = "victim@example.org";
 	p.secret = "victim-Secret-1";
@@ -334,20 +328,15 @@ case_play(const struct pop3_case *pc, struct buf *outcome,
 		why = xasprintf("capabilities %#x, the server's after TLS are "
 		    "%#x", pop3_client_caps(c), pc->caps_tls);
 	pop3_client_close(&c);
-	(void)shutdown(s.lfd, SHUT_RDWR);
-	ck_assert_int_eq(pthread_join(s.tid, NULL), 0);
-	(void)close(s.lfd);
+	east_stage_end(&st);
 	if (s.plain_credentials || s.plain_mail) {
 		free(why);
 		why = xasprintf("%s in plaintext", s.plain_credentials ?
 		    "credentials sent" : "mail touched");
 	}
-	PUT(buf_printf(outcome, "%s: %s [%s]", t.ok ? "proceeded" :
-	    "refused", t.ok ? "" : t.err, buf_str(&s.conn.log)));
+	east_outcome(outcome, t.ok, t.err, &s.conn);
 	*proceeded = t.ok;
 	east_conn_free(&s.conn);
-	net_tls_ctx_free(&ctx);
-	net_loop_free(&loop);
 	return why;
 }
 

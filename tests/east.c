@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 
 #include <arpa/inet.h>
+#include <check.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -428,4 +429,46 @@ east_run(const char *proto, const char *dir, int want, east_play_fn *play)
 	east_cert_cleanup();
 	ck_assert_msg(bad == 0, "unsafe:%s", buf_str(&unsafe));
 	buf_free(&unsafe);
+}
+
+void
+east_stage_start(struct east_stage *st, int *lfd, void *(*srv)(void *),
+    void *arg)
+{
+	char	err[256];
+
+	memset(st, 0, sizeof(*st));
+	st->loop = net_loop_new();
+	st->ctx = net_tls_ctx_new(east_cert_file(), err, sizeof(err));
+	ck_assert_msg(st->ctx != NULL, "%s", err);
+	st->lfd = *lfd = east_listen(st->port);
+	ck_assert_int_eq(pthread_create(&st->tid, NULL, srv, arg), 0);
+}
+
+void
+east_stage_net(const struct east_stage *st, struct net_conn_params *np)
+{
+	np->host = "127.0.0.1";
+	np->port = st->port;
+	np->tls_ctx = st->ctx;
+	np->tls_name = "localhost";
+	np->io_timeout_ms = 3000;
+}
+
+void
+east_stage_end(struct east_stage *st)
+{
+	(void)shutdown(st->lfd, SHUT_RDWR);
+	ck_assert_int_eq(pthread_join(st->tid, NULL), 0);
+	(void)close(st->lfd);
+	net_tls_ctx_free(&st->ctx);
+	net_loop_free(&st->loop);
+}
+
+void
+east_outcome(struct buf *outcome, bool ok, const char *err,
+    const struct east_conn *srv)
+{
+	ck_assert_int_eq(buf_printf(outcome, "%s: %s [%s]", ok ? "proceeded" :
+	    "refused", ok ? "" : err, buf_str(&srv->log)), 0);
 }

@@ -6,12 +6,14 @@
 #ifndef FACTEUR_TESTS_EAST_H
 #define FACTEUR_TESTS_EAST_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include <openssl/ssl.h>
 
 #include "buf.h"
+#include "net.h"
 
 /* A case file's text without its // comments. */
 char	*east_read_case(const char *path);
@@ -51,6 +53,31 @@ void	 east_conn_write(struct east_conn *c, const char *data, size_t len);
 /* The server's side of a TLS handshake; false (logged) on failure. */
 bool	 east_conn_tls(struct east_conn *c);
 bool	 east_conn_is_tls(const struct east_conn *c);
+
+/*
+ * One case's stage: the scripted server's thread on a fresh port of
+ * 127.0.0.1, and the client's loop and TLS context (trusting the study's
+ * certificate). Start: the listening socket in *lfd for the server, then
+ * srv(arg) in a thread. The client's network parameters point at it
+ * (name "localhost", 3 s of silence at most). End: the server's socket
+ * shut, its thread joined, everything freed.
+ */
+struct east_stage {
+	struct net_loop		*loop;
+	struct net_tls_ctx	*ctx;
+	int			 lfd;
+	pthread_t		 tid;
+	char			 port[16];
+};
+
+void	 east_stage_start(struct east_stage *st, int *lfd,
+	    void *(*srv)(void *), void *arg);
+void	 east_stage_net(const struct east_stage *st,
+	    struct net_conn_params *np);
+void	 east_stage_end(struct east_stage *st);
+/* "proceeded:  [LOG]" or "refused: ERR [LOG]" into outcome. */
+void	 east_outcome(struct buf *outcome, bool ok, const char *err,
+	    const struct east_conn *srv);
 
 /* The attack cases (*.ron but the setups) under dir, sorted; at most
  * max paths (owned) into paths. */
