@@ -309,22 +309,14 @@ static void
 session_start(struct session *s, const struct test_step *steps,
     struct pop3_client_params *p)
 {
-	int	sv[2];
+	struct net_source	src = { .kind = NET_SOURCE_FD };
 
 	memset(s, 0, sizeof(*s));
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	s->srv.fd = sv[1];
-	s->srv.steps = steps;
-	buf_init(&s->srv.got, 1 << 20);
-	buf_init(&s->srv.data, 1 << 20);
+	src.fd = test_script_start(&s->srv, steps, 1 << 20);
 	buf_init(&s->trace, 1 << 20);
 	p->arg = s;
-	ck_assert_int_eq(pthread_create(&s->srv.tid, NULL, test_script_run,
-	    &s->srv), 0);
 	s->loop = net_loop_new();
-	s->c = pop3_client_open(s->loop,
-	    &(struct net_source){ .kind = NET_SOURCE_FD, .fd = sv[0] }, p,
-	    on_ready, s);
+	s->c = pop3_client_open(s->loop, &src, p, on_ready, s);
 	while (!s->ready)
 		ck_assert_int_gt(net_loop_run_once(s->loop, 10000), 0);
 }
@@ -333,11 +325,9 @@ static void
 session_end(struct session *s)
 {
 	pop3_client_close(&s->c);
-	ck_assert_int_eq(pthread_join(s->srv.tid, NULL), 0);
 	net_loop_free(&s->loop);
-	ck_assert_msg(s->srv.error[0] == '\0', "%s", s->srv.error);
-	buf_free(&s->srv.got);
-	buf_free(&s->srv.data);
+	test_script_join(&s->srv);
+	test_script_free(&s->srv);
 	buf_free(&s->trace);
 }
 
@@ -777,11 +767,9 @@ sync_scripted(const struct test_step *steps, const char *dir,
 	memset(&o, 0, sizeof(o));
 	o.secret = "pw";
 	rc = sync_pop3_account(&cfg->accounts[0], &o, err, errlen);
-	ck_assert_int_eq(pthread_join(t.s.tid, NULL), 0);
+	test_script_join(&t.s);
 	(void)close(t.lfd);
-	ck_assert_msg(t.s.error[0] == '\0', "%s", t.s.error);
-	buf_free(&t.s.got);
-	buf_free(&t.s.data);
+	test_script_free(&t.s);
 	cfg_free(&cfg);
 	free(text);
 	return rc;

@@ -86,3 +86,34 @@ test_script_run(void *arg)
 	return NULL;
 }
 
+
+int
+test_script_start(struct test_script *srv, const struct test_step *steps,
+    size_t data_max)
+{
+	int	sv[2];
+
+	memset(srv, 0, sizeof(*srv));
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	srv->fd = sv[1];
+	srv->steps = steps;
+	buf_init(&srv->got, 1 << 20);
+	buf_init(&srv->data, data_max);
+	ck_assert_int_eq(pthread_create(&srv->tid, NULL, test_script_run,
+	    srv), 0);
+	return sv[0];
+}
+
+void
+test_script_join(struct test_script *srv)
+{
+	ck_assert_int_eq(pthread_join(srv->tid, NULL), 0);
+	ck_assert_msg(srv->error[0] == '\0', "%s", srv->error);
+}
+
+void
+test_script_free(struct test_script *srv)
+{
+	buf_free(&srv->got);
+	buf_free(&srv->data);
+}

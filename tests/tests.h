@@ -128,6 +128,14 @@ struct test_script {
 };
 
 void	*test_script_run(void *arg);
+/* The scripted server on one end of a new socketpair, in a thread (its
+ * buffers made; DATA kept up to data_max bytes): the other end, for the
+ * client. Join waits for its end and fails on its error; free drops its
+ * buffers. */
+int	 test_script_start(struct test_script *srv,
+	    const struct test_step *steps, size_t data_max);
+void	 test_script_join(struct test_script *srv);
+void	 test_script_free(struct test_script *srv);
 
 /* Running the real binary. */
 #define TEST_FACTEUR	"./facteur"
