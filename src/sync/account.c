@@ -776,6 +776,21 @@ on_alert(const char *text, size_t len, void *arg)
 	emit(x, SYNC_EV_NOTICE, x->a->name, NULL, msg);
 }
 
+int
+sync_server_net(const struct cfg_account *a, const struct cfg_server *srv,
+    const char *ca_file, struct net_conn_params *np, struct net_tls_ctx **ctx,
+    char *err, size_t errlen)
+{
+	*ctx = net_tls_ctx_new(ca_file != NULL ? ca_file : a->tls_ca_file, err,
+	    errlen);
+	if (*ctx == NULL)
+		return -1;
+	np->host = srv->host;
+	np->port = srv->port;
+	np->tls_ctx = *ctx;
+	return 0;
+}
+
 /* EXISTS, EXPUNGE, FETCH or VANISHED while IDLE: the folder changed. */
 static void
 on_unsolicited(struct imap_client *c, const struct imap_resp *r, void *arg)
@@ -796,7 +811,6 @@ sync_connect(struct ctx *x, char *err, size_t errlen)
 {
 	const struct cfg_account	*a = x->a;
 	struct imap_client_params	 p;
-	char				 terr[512];
 	static const enum imap_auth_mech mechs[] = {
 		[CFG_AUTH_AUTO] = IMAP_AUTH_AUTO,
 		[CFG_AUTH_PLAIN] = IMAP_AUTH_PLAIN,
@@ -806,16 +820,10 @@ sync_connect(struct ctx *x, char *err, size_t errlen)
 		[CFG_AUTH_APOP] = IMAP_AUTH_AUTO,	/* POP3 only */
 	};
 
-	x->tls = net_tls_ctx_new(x->o->ca_file != NULL ? x->o->ca_file :
-	    a->tls_ca_file, terr, sizeof(terr));
-	if (x->tls == NULL) {
-		(void)fct_snprintf(err, errlen, "%s", terr);
-		return -1;
-	}
 	memset(&p, 0, sizeof(p));
-	p.net.host = a->incoming.host;
-	p.net.port = a->incoming.port;
-	p.net.tls_ctx = x->tls;
+	if (sync_server_net(a, &a->incoming, x->o->ca_file, &p.net, &x->tls,
+	    err, errlen) == -1)
+		return -1;
 	p.mode = a->incoming.tls == CFG_TLS_IMPLICIT ? IMAP_TLS_IMPLICIT :
 	    a->incoming.tls == CFG_TLS_STARTTLS ? IMAP_TLS_STARTTLS :
 	    IMAP_TLS_NONE;

@@ -341,17 +341,11 @@ connect_server(struct flush *f, char *err, size_t errlen)
 		[CFG_AUTH_APOP] = SMTP_MECH_AUTO,	/* POP3 only */
 	};
 	const char	*at = strrchr(a->address_spec, '@');
-	char		 terr[512];
 
-	f->tls = net_tls_ctx_new(a->tls_ca_file, terr, sizeof(terr));
-	if (f->tls == NULL) {
-		(void)fct_snprintf(err, errlen, "%s", terr);
-		return -1;
-	}
 	memset(&p, 0, sizeof(p));
-	p.net.host = a->outgoing.host;
-	p.net.port = a->outgoing.port;
-	p.net.tls_ctx = f->tls;
+	if (sync_server_net(a, &a->outgoing, NULL, &p.net, &f->tls, err,
+	    errlen) == -1)
+		return -1;
 	p.mode = a->outgoing.tls == CFG_TLS_IMPLICIT ? SMTP_TLS_IMPLICIT :
 	    a->outgoing.tls == CFG_TLS_STARTTLS ? SMTP_TLS_STARTTLS :
 	    SMTP_TLS_NONE;

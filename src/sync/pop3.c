@@ -362,18 +362,11 @@ connect_pop(struct pop *p, char *err, size_t errlen)
 		[CFG_AUTH_OAUTHBEARER] = POP3_MECH_OAUTHBEARER,
 		[CFG_AUTH_APOP] = POP3_MECH_APOP,
 	};
-	char				 terr[512];
 
-	p->tls = net_tls_ctx_new(p->o->ca_file != NULL ? p->o->ca_file :
-	    a->tls_ca_file, terr, sizeof(terr));
-	if (p->tls == NULL) {
-		(void)fct_strlcpy(err, terr, errlen);
-		return -1;
-	}
 	memset(&cp, 0, sizeof(cp));
-	cp.net.host = a->incoming.host;
-	cp.net.port = a->incoming.port;
-	cp.net.tls_ctx = p->tls;
+	if (sync_server_net(a, &a->incoming, p->o->ca_file, &cp.net, &p->tls,
+	    err, errlen) == -1)
+		return -1;
 	cp.mode = a->incoming.tls == CFG_TLS_IMPLICIT ? POP3_TLS_IMPLICIT :
 	    a->incoming.tls == CFG_TLS_STARTTLS ? POP3_TLS_STARTTLS :
 	    POP3_TLS_NONE;

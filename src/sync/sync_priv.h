@@ -266,6 +266,17 @@ void	sync_moves(struct ctx *x, struct list_run *l);
 /* account.c */
 struct mailbox *listed(const struct list_run *l, const char *folder);
 
+/*
+ * account.c: the network half of a client's parameters for a configured
+ * server: its host and port, and a new TLS context (*ctx, the caller's
+ * to free) trusting ca_file, else the account's tls-ca-file, else the
+ * system store. 0, or -1 with err.
+ */
+int	sync_server_net(const struct cfg_account *a,
+	    const struct cfg_server *srv, const char *ca_file,
+	    struct net_conn_params *np, struct net_tls_ctx **ctx, char *err,
+	    size_t errlen);
+
 /* account.c: connect and log in (x->a, x->o set; x->loop made). */
 int	sync_connect(struct ctx *x, char *err, size_t errlen);
 
