@@ -206,6 +206,12 @@ fetch_pieces(struct ctx *x, uint32_t uid, uint64_t size, struct buf *whole,
 	struct piece	p;
 	struct wait	w;
 
+	if (size > MESSAGE_MAX) {
+		(void)fct_snprintf(err, errlen, "UID %u: %llu bytes, more than "
+		    "facteur keeps of one message (%llu)", (unsigned)uid,
+		    (unsigned long long)size, (unsigned long long)MESSAGE_MAX);
+		return -1;
+	}
 	memset(&p, 0, sizeof(p));
 	p.whole = whole;
 	p.uid = uid;

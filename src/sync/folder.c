@@ -990,7 +990,8 @@ sync_folder(struct ctx *x, struct mailbox *mb)
 	for (i = 0; i < fr.srv.n; i++) {
 		if (fr.srv.m[i].seen_here)
 			continue;
-		if (x->a->max_size != 0 && fr.srv.m[i].size > x->a->max_size) {
+		if ((x->a->max_size != 0 && fr.srv.m[i].size >
+		    x->a->max_size) || fr.srv.m[i].size > MESSAGE_MAX) {
 			/* Its headers now, the rest when it is opened. */
 			fr.cnt.skipped++;
 			uids_add(&fr.want_head, fr.srv.m[i].uid);

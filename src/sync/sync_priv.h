@@ -18,6 +18,10 @@
 #define FETCH_CHUNK	500	/* messages per UID FETCH of bodies */
 #define PIECE		((uint64_t)4 * 1024 * 1024)	/* bigger messages
 					 * come in pieces of this size */
+/* The biggest message kept whole (what the interface and facteur show
+ * read at most): bigger ones are kept as their headers, like those over
+ * max-size, and never fetched whole. */
+#define MESSAGE_MAX	((uint64_t)512 * 1024 * 1024)
 #define SET_MAX		(8 * 1024)	/* bytes of one sequence set */
 #define JOURNAL_MAX	((size_t)64 * 1024 * 1024)
 #define STATE_EVERY_MS	3000	/* saves of the state while downloading */

@@ -97,8 +97,8 @@ sync_imap_fetch_whole(const struct cfg_account *a, const struct sync_opts *o,
 	path = xasprintf("%s/%s", a->store_path, folder);
 	sync_state_init(&st);
 	sync_folders_init(&rec);
-	buf_init(&whole, SIZE_MAX / 2);
-	buf_init(&lf, SIZE_MAX / 2);
+	buf_init(&whole, (size_t)(MESSAGE_MAX + PIECE));
+	buf_init(&lf, (size_t)(MESSAGE_MAX + PIECE));
 	if (sync_state_load(&st, path, &serr) == -1 ||
 	    sync_folders_load(&rec, a->store_path, &serr) == -1) {
 		(void)fct_strlcpy(err, serr.msg, errlen);

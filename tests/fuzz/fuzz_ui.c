@@ -3,7 +3,8 @@
  * made into the pager's lines and wrapped (every row must fit its width
  * and hold no control character once fitted), a mailcap file, the
  * engine's event lines (what parses formats back to the same event), an
- * edited draft (written back, it reads the same), an alias file, and
+ * edited draft (written back, it reads the same), an alias file, a
+ * max-size stub's marker line, and
  * text fitted to columns (never wider than asked). The first byte picks
  * the width and the part.
  */
@@ -122,6 +123,18 @@ fuzz_aliases(const char *s, size_t n)
 	free(v);
 }
 
+/* A max-size stub's first line: a size only from digits and a line end
+ * found inside the input. */
+static void
+fuzz_partial(const char *s, size_t n)
+{
+	uint64_t	size = 0;
+
+	if (store_is_partial(s, n, &size) && (memchr(s, '\n', n) == NULL ||
+	    n < sizeof(STORE_PARTIAL_HEADER) + 2))
+		abort();
+}
+
 static void
 fuzz_engine(const char *s, size_t n)
 {
@@ -180,6 +193,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else
 			fuzz_aliases(s, n);
 		fuzz_engine(s, n);
+		fuzz_partial(s, n);
 		/* No test= commands: a fuzzer must not run programs. */
 		if (!has_test(s, n) &&
 		    ui_mailcap_parse(s, n, "image/png", &mc) == 0)
